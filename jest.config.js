@@ -1,0 +1,13 @@
+/** The fast suite: unit and over-HTTP tests against the in-process sandbox. */
+module.exports = {
+	preset: 'ts-jest',
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	// The real-n8n, resilience and benchmark suites have their own configs and commands.
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/resilience/'],
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.tools.json' }],
+	},
+	testTimeout: 30_000,
+};
