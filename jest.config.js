@@ -7,7 +7,7 @@ module.exports = {
 	// The real-n8n, resilience and benchmark suites have their own configs and commands.
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/resilience/'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.tools.json' }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.tools.json' }],
 	},
 	testTimeout: 30_000,
 };

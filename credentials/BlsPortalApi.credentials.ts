@@ -1,0 +1,190 @@
+import { createHash } from 'crypto';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export const BLS_PRODUCTION_URL = 'https://bls.hbcompliance.co.uk/api/v1';
+
+/** Marks the error thrown when the portal refuses the client ID / API key pair. */
+export const CREDENTIALS_REJECTED = 'BLS Portal rejected the Client ID or API Key';
+
+export function normalizeBaseUrl(baseUrl: unknown): string {
+	return String(baseUrl || BLS_PRODUCTION_URL)
+		.trim()
+		.replace(/\/+$/, '');
+}
+
+/**
+ * Identifies the client ID + API key a stored token pair was issued for, so a refresh token is
+ * never used after the user edited the credential (it would keep the old account's session).
+ * A truncated hash: it cannot be turned back into the key.
+ */
+function tokenOwner(credentials: ICredentialDataDecryptedObject): string {
+	return createHash('sha256')
+		.update(`${String(credentials.clientId)}\n${String(credentials.apiKey)}\n${normalizeBaseUrl(credentials.baseUrl)}`)
+		.digest('hex')
+		.slice(0, 16);
+}
+
+function statusOf(error: unknown): number | undefined {
+	const e = error as { httpCode?: string; response?: { status?: number }; cause?: { response?: { status?: number } } };
+	return e?.response?.status ?? e?.cause?.response?.status ?? (e?.httpCode ? Number(e.httpCode) : undefined);
+}
+
+function readTokenPair(response: IDataObject, owner: string): IDataObject {
+	// Tolerate the pair arriving either at top level or under `data`.
+	const pair = (response?.access_token ? response : (response?.data as IDataObject)) ?? {};
+	if (typeof pair.access_token !== 'string' || pair.access_token === '') {
+		throw new Error('BLS Portal answered the token request without an access_token');
+	}
+	const expiresIn = Number(pair.expires_in) || 3600;
+	return {
+		accessToken: pair.access_token,
+		refreshToken: typeof pair.refresh_token === 'string' ? pair.refresh_token : '',
+		accessTokenExpiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
+		tokenOwner: owner,
+	};
+}
+
+export class BlsPortalApi implements ICredentialType {
+	name = 'blsPortalApi';
+
+	displayName = 'BLS Portal API';
+
+	icon: Icon = { light: 'file:../nodes/BlsPortal/blsPortal.svg', dark: 'file:../nodes/BlsPortal/blsPortal.dark.svg' };
+
+	documentationUrl = 'https://bls.hbcompliance.co.uk/api/docs';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'hb_client_…',
+			description: 'Your agency\'s hb_client_id, shown with your API keys in the HB Compliance portal',
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'An active API key of the account. It is only sent to exchange it for a bearer token.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: BLS_PRODUCTION_URL,
+			description:
+				'Leave as is for production. Point it at a staging host or the local BLS sandbox (for example http://127.0.0.1:8787/api/v1) to try things out.',
+		},
+		// Filled by preAuthentication and stored encrypted with the credential, so one token serves every
+		// execution and workflow until the API answers 401, then n8n calls preAuthentication again.
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Refresh Token',
+			name: 'refreshToken',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
+			displayName: 'Access Token Expires At',
+			name: 'accessTokenExpiresAt',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Token Owner',
+			name: 'tokenOwner',
+			type: 'hidden',
+			default: '',
+		},
+	];
+
+	/**
+	 * Called by n8n when there is no access token yet or a request was answered 401. Rotates the
+	 * stored refresh token (7 days) when it belongs to these credentials, and falls back to a fresh
+	 * exchange of the client ID and API key when it is missing, used up or expired.
+	 */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		const baseUrl = normalizeBaseUrl(credentials.baseUrl);
+		const owner = tokenOwner(credentials);
+
+		if (credentials.refreshToken && credentials.tokenOwner === owner) {
+			try {
+				const refreshed = (await this.helpers.httpRequest({
+					method: 'POST',
+					url: `${baseUrl}/auth/refresh`,
+					body: { refresh_token: credentials.refreshToken },
+					json: true,
+				})) as IDataObject;
+				return readTokenPair(refreshed, owner);
+			} catch (error) {
+				// Only a refused refresh token falls through to a new exchange; anything else (rate limit,
+				// outage) would fail the exchange the same way, so report it as it is.
+				const status = statusOf(error);
+				if (status !== 401 && status !== 422 && status !== 400) throw error;
+			}
+		}
+
+		try {
+			const issued = (await this.helpers.httpRequest({
+				method: 'POST',
+				url: `${baseUrl}/auth/token`,
+				body: { hb_client_id: credentials.clientId, api_key: credentials.apiKey },
+				json: true,
+			})) as IDataObject;
+			return readTokenPair(issued, owner);
+		} catch (error) {
+			const status = statusOf(error);
+			if (status === 401 || status === 403 || status === 422) {
+				throw new Error(
+					`${CREDENTIALS_REJECTED} (HTTP ${status}). Check both fields of the "BLS Portal API" credential and that the key is still active in the HB Compliance portal.`,
+				);
+			}
+			throw error;
+		}
+	}
+
+	/** Adds the bearer token, but only to requests for the credential's own base URL. */
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const baseUrl = normalizeBaseUrl(credentials.baseUrl);
+		const target = `${requestOptions.baseURL ?? ''}${requestOptions.url}`;
+		if (target !== baseUrl && !target.startsWith(`${baseUrl}/`) && !target.startsWith(`${baseUrl}?`)) {
+			return requestOptions;
+		}
+		return {
+			...requestOptions,
+			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken)}` },
+		};
+	}
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/auth/token-info',
+			method: 'GET',
+		},
+	};
+}
