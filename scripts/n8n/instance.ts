@@ -305,7 +305,8 @@ export class N8nInstance {
 			if (!this.process.isRunning()) {
 				throw new Error(`n8n exited during start-up; last log lines:\n${tail(this.logs(), 60)}`);
 			}
-			if (await this.answers('/healthz/readiness')) return;
+			// n8n answers /healthz before it has registered its REST routes (n8n 1.x), so wait for those too.
+			if ((await this.answers('/healthz/readiness')) && (await this.answers('/rest/settings'))) return;
 			if (Date.now() > deadline) {
 				throw new Error(`n8n was not ready within ${timeoutMs} ms; last log lines:\n${tail(this.logs(), 60)}`);
 			}
@@ -481,7 +482,6 @@ async function n8nEnvironment(args: {
 		N8N_PORT: String(port),
 		N8N_PROTOCOL: 'http',
 		N8N_EDITOR_BASE_URL: url,
-		WEBHOOK_URL: `${url}/`,
 		N8N_RUNNERS_BROKER_PORT: String(await findFreePort()),
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_SECURE_COOKIE: 'false', // plain http on 127.0.0.1
@@ -509,9 +509,12 @@ async function n8nEnvironment(args: {
 		EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
 	});
 	if (isV1) {
+		env.WEBHOOK_URL = `${url}/`;
 		// n8n 1.x must use the legacy expression engine here.
 		env.N8N_EXPRESSION_ENGINE = 'legacy';
 	} else {
+		env.N8N_WEBHOOK_URL = `${url}/`;
+		env.N8N_UNVERIFIED_PACKAGES_ENABLED = 'true'; // today's default, stated to silence its deprecation notice
 		env.N8N_DISABLED_MODULES = 'mcp-registry'; // its only remaining outbound connection
 		// The owner exists from the first start: no set-up screen, no UI needed.
 		env.N8N_INSTANCE_OWNER_MANAGED_BY_ENV = 'true';

@@ -78,13 +78,22 @@ export function spawnGroup(
 		isRunning: () => running,
 		async stop(graceMs = 15_000) {
 			if (!running) return;
-			signalGroup(pid, 'SIGTERM');
+			// The supervisor passes one SIGTERM to the whole group (n8n treats a second one as "now").
+			signalProcess(pid, 'SIGTERM');
 			const killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
 			await exited;
 			clearTimeout(killTimer);
 			signalGroup(pid, 'SIGKILL'); // anything left in the group
 		},
 	};
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+	try {
+		process.kill(pid, signal);
+	} catch {
+		// already gone
+	}
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -107,7 +116,7 @@ function installExitHook(): void {
 	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		if (process.listenerCount(signal) === 0) {
 			process.once(signal, () => {
-				for (const pid of runningGroups) signalGroup(pid, 'SIGTERM');
+				for (const pid of runningGroups) signalProcess(pid, 'SIGTERM');
 				process.exit(signal === 'SIGINT' ? 130 : 143);
 			});
 		}
