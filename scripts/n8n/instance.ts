@@ -150,6 +150,11 @@ export class N8nInstance {
 		return this.process.isRunning();
 	}
 
+	/** Resolves with n8n's exit code when it exits (by stop() or on its own). */
+	get exited(): Promise<number> {
+		return this.process.exited;
+	}
+
 	/** The public API (`/api/v1`...), authenticated with this instance's API key. */
 	async publicApi<T = unknown>(method: string, apiPath: string, body?: unknown): Promise<T> {
 		return this.request<T>(method, `/api/v1${apiPath}`, body, { 'X-N8N-API-KEY': this.apiKey });
@@ -488,11 +493,14 @@ async function n8nEnvironment(args: {
 		N8N_LOG_LEVEL: 'info',
 		N8N_LOG_OUTPUT: 'console',
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		// Nothing reaches the internet and nobody is asked anything.
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_DIAGNOSTICS_CONFIG_FRONTEND: '',
 		N8N_DIAGNOSTICS_CONFIG_BACKEND: '',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
+		N8N_DYNAMIC_BANNERS_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_HIRING_BANNER_ENABLED: 'false',
@@ -512,6 +520,9 @@ async function n8nEnvironment(args: {
 		env.WEBHOOK_URL = `${url}/`;
 		// n8n 1.x must use the legacy expression engine here.
 		env.N8N_EXPRESSION_ENGINE = 'legacy';
+		// 2.x's defaults, which 1.x recommends.
+		env.N8N_RUNNERS_ENABLED = 'true';
+		env.DB_SQLITE_POOL_SIZE = '2';
 	} else {
 		env.N8N_WEBHOOK_URL = `${url}/`;
 		env.N8N_UNVERIFIED_PACKAGES_ENABLED = 'true'; // today's default, stated to silence its deprecation notice
