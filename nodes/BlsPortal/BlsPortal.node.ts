@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { router } from './actions/router';
 import { resources } from './actions/resources';
+import { listSearch, loadOptions } from './methods';
 
 export class BlsPortal implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,6 +28,9 @@ export class BlsPortal implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Account', value: 'account' },
+					{ name: 'Booking', value: 'booking' },
+					{ name: 'Course', value: 'course' },
+					{ name: 'Timeslot', value: 'timeslot' },
 					{ name: 'Token', value: 'token' },
 				],
 				default: 'account',
@@ -34,6 +38,8 @@ export class BlsPortal implements INodeType {
 			...Object.values(resources).flatMap((resource) => resource.description),
 		],
 	};
+
+	methods = { loadOptions, listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -1,9 +1,15 @@
 import { account } from './account';
+import { booking } from './booking';
+import { course } from './course';
 import type { BlsResource } from './operation';
+import { timeslot } from './timeslot';
 import { token } from './token';
 
 export const resources = {
 	account,
+	booking,
+	course,
+	timeslot,
 	token,
 } satisfies Record<string, BlsResource>;
 

@@ -69,3 +69,28 @@ export function requireHttpUrl(this: IExecuteFunctions, itemIndex: number, field
 	}
 	return text;
 }
+
+export function requireIntegerBetween(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+	min: number,
+	max: number,
+): number {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+		fail(this, itemIndex, field, `must be a whole number from ${min} to ${max} (got "${String(value)}")`);
+	}
+	return number as number;
+}
+
+export function optionalDate(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	return requireDate.call(this, itemIndex, field, value);
+}
+
+export function optionalEmail(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	return requireEmail.call(this, itemIndex, field, value);
+}

@@ -1,0 +1,126 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { blsApiList } from '../../transport';
+import { paginationFields, requestedLimit } from '../pagination';
+import { optionalDate, optionalEmail, optionalText, requirePositiveInteger } from '../validate';
+
+const show = { resource: ['booking'], operation: ['getMany'] };
+
+export const description: INodeProperties[] = [
+	...paginationFields('booking', 'getMany', 'bookings'),
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Course Name or ID',
+				name: 'courseId',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getCourses' },
+				default: '',
+				description:
+					'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			},
+			{
+				displayName: 'Date From',
+				name: 'dateFrom',
+				type: 'string',
+				default: '',
+				placeholder: '2026-07-01',
+				description: 'Only training on or after this day (YYYY-MM-DD)',
+			},
+			{
+				displayName: 'Date To',
+				name: 'dateTo',
+				type: 'string',
+				default: '',
+				placeholder: '2026-07-31',
+				description: 'Only training on or before this day (YYYY-MM-DD)',
+			},
+			{
+				displayName: 'Email',
+				name: 'email',
+				type: 'string',
+				placeholder: 'name@email.com',
+				default: '',
+				description: "Only bookings with exactly this candidate email (case doesn't matter)",
+			},
+			{
+				displayName: 'Equipment Status',
+				name: 'equipmentStatus',
+				type: 'options',
+				default: 'in',
+				description: 'Where the training kit is. Certificates need it returned (In).',
+				options: [
+					{ name: 'In (Returned)', value: 'in', description: 'The kit is back with TDTA' },
+					{ name: 'Late', value: 'late', description: 'The kit was not returned by the expected date' },
+					{ name: 'Not Sent', value: 'not_sent', description: 'The kit has not been posted yet' },
+					{ name: 'Out', value: 'out', description: 'The kit is with the candidate' },
+				],
+			},
+			{
+				displayName: 'Search',
+				name: 'search',
+				type: 'string',
+				default: '',
+				placeholder: 'Smith',
+				description: 'Only bookings whose candidate name, email or reference (BLS-…) contains this text',
+			},
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				default: 'booked',
+				options: [
+					{ name: 'Booked', value: 'booked', description: 'Confirmed and paid for' },
+					{ name: 'Cancelled', value: 'cancelled' },
+					{ name: 'Pending', value: 'pending', description: 'Candidate Pays bookings waiting for the candidate to pay' },
+				],
+			},
+			{
+				displayName: 'Training Status',
+				name: 'trainingStatus',
+				type: 'options',
+				default: 'completed',
+				description: 'Certificates need training completed',
+				options: [
+					{ name: 'Attended', value: 'attended' },
+					{ name: 'Completed', value: 'completed' },
+					{ name: 'No Show', value: 'no_show' },
+					{ name: 'Scheduled', value: 'scheduled' },
+				],
+			},
+		],
+	},
+];
+
+/** The filters as API query parameters, each checked before any request. */
+function readFilters(this: IExecuteFunctions, itemIndex: number): IDataObject {
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const qs: IDataObject = {
+		status: optionalText.call(this, itemIndex, 'Status', filters.status),
+		course_id:
+			filters.courseId === undefined || filters.courseId === ''
+				? undefined
+				: requirePositiveInteger.call(this, itemIndex, 'Course', filters.courseId),
+		date_from: optionalDate.call(this, itemIndex, 'Date From', filters.dateFrom),
+		date_to: optionalDate.call(this, itemIndex, 'Date To', filters.dateTo),
+		email: optionalEmail.call(this, itemIndex, 'Email', filters.email),
+		search: optionalText.call(this, itemIndex, 'Search', filters.search),
+		training_status: optionalText.call(this, itemIndex, 'Training Status', filters.trainingStatus),
+		equipment_status: optionalText.call(this, itemIndex, 'Equipment Status', filters.equipmentStatus),
+	};
+	for (const key of Object.keys(qs)) if (qs[key] === undefined) delete qs[key];
+	return qs;
+}
+
+/** Bookings in ID order (stable pages while new bookings arrive), filtered by the API. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const qs = readFilters.call(this, itemIndex);
+	const bookings = await blsApiList.call(this, '/bookings', qs, requestedLimit.call(this, itemIndex));
+	return bookings.map((json) => ({ json }));
+}

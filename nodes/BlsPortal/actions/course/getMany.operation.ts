@@ -1,0 +1,11 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { blsApiList } from '../../transport';
+import { paginationFields, requestedLimit } from '../pagination';
+
+export const description = paginationFields('course', 'getMany', 'courses');
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const courses = await blsApiList.call(this, '/courses', {}, requestedLimit.call(this, itemIndex));
+	return courses.map((json) => ({ json }));
+}

@@ -1,0 +1,50 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { blsApiList } from '../../transport';
+import { coursePicker, readCourseId } from '../course/coursePicker';
+import { paginationFields, requestedLimit } from '../pagination';
+import { optionalDate, requireIntegerBetween } from '../validate';
+
+const show = { resource: ['timeslot'], operation: ['getMany'] };
+
+export const description: INodeProperties[] = [
+	coursePicker(show),
+	{
+		displayName: 'Months Ahead',
+		name: 'monthsAhead',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 6 },
+		default: 1,
+		description: 'How far ahead to look for free slots, from 1 to 6 months',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Date',
+		name: 'date',
+		type: 'string',
+		default: '',
+		placeholder: '2026-07-15',
+		description: 'Only slots on this day (YYYY-MM-DD). Leave empty for every day in the range.',
+		displayOptions: { show },
+	},
+	...paginationFields('timeslot', 'getMany', 'timeslots'),
+];
+
+/** Free slots as `{ date, time, course, spaces_available }`; full slots are not listed by the API. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const qs: IDataObject = {
+		course_id: readCourseId.call(this, itemIndex),
+		months_ahead: requireIntegerBetween.call(
+			this,
+			itemIndex,
+			'Months Ahead',
+			this.getNodeParameter('monthsAhead', itemIndex, 1),
+			1,
+			6,
+		),
+	};
+	const date = optionalDate.call(this, itemIndex, 'Date', this.getNodeParameter('date', itemIndex, ''));
+	if (date) qs.date = date;
+	const slots = await blsApiList.call(this, '/timeslots', qs, requestedLimit.call(this, itemIndex));
+	return slots.map((json) => ({ json }));
+}

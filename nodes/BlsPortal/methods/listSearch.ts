@@ -1,0 +1,32 @@
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { blsApiRequest } from '../transport';
+
+const SEARCH_PAGE_SIZE = 50;
+
+function bookingLabel(booking: IDataObject): string {
+	const name = [booking.first_name, booking.last_name].filter(Boolean).join(' ');
+	const when = [booking.date, booking.time].filter(Boolean).join(' ');
+	return [booking.reference ?? `#${String(booking.id)}`, name, booking.course_name, when, booking.status]
+		.filter(Boolean)
+		.join(' · ');
+}
+
+/** Bookings matching the typed text (name, email or reference), one API page per scroll. */
+export async function searchBookings(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const page = Number(paginationToken) > 0 ? Number(paginationToken) : 1;
+	const qs: IDataObject = { page, per_page: SEARCH_PAGE_SIZE };
+	if (filter?.trim()) qs.search = filter.trim();
+	const response = await blsApiRequest.call(this, 'GET', '/bookings', { qs });
+	const bookings = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
+	const lastPage = Number((response.meta as IDataObject | undefined)?.last_page);
+	const more = Number.isFinite(lastPage) ? page < lastPage : Boolean((response.links as IDataObject | undefined)?.next);
+	return {
+		results: bookings.map((booking) => ({ name: bookingLabel(booking), value: String(booking.id) })),
+		paginationToken: more && bookings.length > 0 ? String(page + 1) : undefined,
+	};
+}
