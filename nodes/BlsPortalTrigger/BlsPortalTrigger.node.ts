@@ -1,0 +1,107 @@
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { WEBHOOK_EVENT_OPTIONS } from '../BlsPortal/actions/webhookEndpoint/events';
+import { endpointIsCurrent, registerEndpoint, unregisterEndpoint } from './endpointRegistration';
+import { receiveDelivery } from './receiveDelivery';
+
+export class BlsPortalTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'BLS Portal Trigger',
+		name: 'blsPortalTrigger',
+		icon: { light: 'file:blsPortal.svg', dark: 'file:blsPortal.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["events"].join(", ")}}',
+		description: 'Starts the workflow when a BLS Portal booking event happens, from signed webhooks',
+		defaults: { name: 'BLS Portal Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'blsPortalApi', required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// n8n answers 2xx as soon as the execution is created; the node answers itself when
+				// it refuses a delivery or before downloading a certificate.
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'Activating the workflow registers a webhook endpoint named "n8n: <workflow name> (<workflow ID>)" in BLS Portal; deactivating it deletes the endpoint. Every delivery is checked against the endpoint\'s signing secret.',
+				name: 'registrationNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				default: [],
+				options: [...WEBHOOK_EVENT_OPTIONS],
+				description: 'The events that start the workflow; others are acknowledged and ignored',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Attach Certificate',
+						name: 'attachCertificate',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to download the certificate PDF for Booking Certificate Available events and add it to the item as binary data. A failed download adds certificate_error to the item instead.',
+					},
+					{
+						displayName: 'Certificate Property Name',
+						name: 'binaryPropertyName',
+						type: 'string',
+						default: 'certificate',
+						description: 'Name of the binary property the certificate PDF is put in',
+						displayOptions: { show: { attachCertificate: [true] } },
+					},
+					{
+						displayName: 'Ignore Duplicate Deliveries',
+						name: 'ignoreDuplicates',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to acknowledge, without starting the workflow, an event that was already received (BLS Portal retries a delivery up to 5 times, 15 minutes apart). Remembered for 2 hours by the n8n process serving webhooks; a restart forgets it.',
+					},
+				],
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await endpointIsCurrent.call(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await registerEndpoint.call(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await unregisterEndpoint.call(this);
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveDelivery.call(this);
+	}
+}

@@ -1,0 +1,118 @@
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { blsApiDownload } from '../BlsPortal/transport';
+import { seenEventIdsFor } from './deliveryGuard';
+import { endpointKey, registeredEndpoint } from './endpointRegistration';
+import { verifyDelivery, type DeliveryEnvelope } from './verifySignature';
+
+interface TriggerOptions {
+	ignoreDuplicates?: boolean;
+	attachCertificate?: boolean;
+	binaryPropertyName?: string;
+}
+
+/** The parts of express's request and response this trigger uses. */
+interface DeliveryRequest {
+	headers: Record<string, string | string[] | undefined>;
+	rawBody?: unknown;
+	readRawBody?: () => Promise<void>;
+}
+interface DeliveryResponse {
+	status(code: number): DeliveryResponse;
+	json(body: unknown): unknown;
+}
+
+/** n8n's body parser keeps the exact bytes in `rawBody`; older paths only read them on request. */
+async function rawBodyOf(request: DeliveryRequest): Promise<Buffer | undefined> {
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
+	return Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
+}
+
+function answer(response: DeliveryResponse, status: number, body: IDataObject): IWebhookResponseData {
+	response.status(status).json(body);
+	return { noWebhookResponse: true };
+}
+
+function eventItem(envelope: DeliveryEnvelope, deliveryId: string): INodeExecutionData {
+	return {
+		json: {
+			event_id: envelope.event_id,
+			event_type: envelope.event_type,
+			occurred_at: envelope.occurred_at as IDataObject[keyof IDataObject],
+			data: (envelope.data ?? {}) as IDataObject,
+			delivery_id: Number(deliveryId),
+		},
+	};
+}
+
+/**
+ * Downloads the booking's certificate onto the item. A failure becomes `certificate_error` on the
+ * item rather than an error: the event was acknowledged already and would otherwise be lost.
+ */
+async function attachCertificate(this: IWebhookFunctions, item: INodeExecutionData, propertyName: string): Promise<void> {
+	const bookingId = (item.json.data as IDataObject).id;
+	try {
+		if (bookingId === undefined || bookingId === null || bookingId === '') {
+			throw new NodeOperationError(this.getNode(), 'The event names no booking id, so there is no certificate to download');
+		}
+		const file = await blsApiDownload.call(this, `/bookings/${encodeURIComponent(String(bookingId))}/certificate`, {
+			resourceLabel: `certificate of booking ${String(bookingId)}`,
+		});
+		const fileName = file.fileName ?? `BLS-Certificate-${String(bookingId)}.pdf`;
+		item.binary = { [propertyName]: await this.helpers.prepareBinaryData(file.data, fileName, file.mimeType) };
+	} catch (error) {
+		const { message, description } = error as { message?: string; description?: string | null };
+		item.json.certificate_error = {
+			message: message ?? 'The certificate could not be downloaded',
+			...(description ? { description } : {}),
+		};
+	}
+}
+
+/**
+ * Handles one delivery: refuses anything not provably from BLS Portal for this endpoint (401, no
+ * execution), acknowledges events the user did not choose and repeated deliveries of an event
+ * already handled (200, no execution), and turns the rest into one item.
+ */
+export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const request = this.getRequestObject() as unknown as DeliveryRequest;
+	const response = this.getResponseObject() as unknown as DeliveryResponse;
+	const endpoint = registeredEndpoint.call(this);
+
+	const rawBody = await rawBodyOf(request);
+	const verdict = rawBody
+		? verifyDelivery({ headers: request.headers, rawBody, secret: endpoint?.secret, nowSeconds: Math.floor(Date.now() / 1000) })
+		: ({ valid: false, reason: 'The raw request body is not available to verify the signature' } as const);
+	if (!verdict.valid) return answer(response, 401, { received: false, reason: verdict.reason });
+
+	const { envelope, deliveryId } = verdict;
+	const events = this.getNodeParameter('events', []) as string[];
+	if (!events.includes(envelope.event_type)) {
+		return answer(response, 200, { received: true, ignored: 'This trigger does not listen for this event type' });
+	}
+
+	const options = this.getNodeParameter('options', {}) as TriggerOptions;
+	const seen = options.ignoreDuplicates === false ? undefined : seenEventIdsFor(endpointKey.call(this, endpoint?.endpointId ?? ''));
+	if (seen && !seen.firstSighting(envelope.event_id)) {
+		return answer(response, 200, { received: true, ignored: 'Event already received (a retried delivery)' });
+	}
+
+	let acknowledged = false;
+	try {
+		const item = eventItem(envelope, deliveryId);
+		if (options.attachCertificate === true && envelope.event_type === 'booking.certificate_available') {
+			// Answer first: the API gives up on a delivery after its timeout and would send it again,
+			// while the download may wait out rate limits.
+			response.status(200).json({ received: true });
+			acknowledged = true;
+			await attachCertificate.call(this, item, options.binaryPropertyName?.trim() || 'certificate');
+			return { noWebhookResponse: true, workflowData: [[item]] };
+		}
+		acknowledged = true;
+		return { workflowData: [[item]] };
+	} finally {
+		// Failed before it was acknowledged: let the API's retry through.
+		if (!acknowledged) seen?.forget(envelope.event_id);
+	}
+}
