@@ -209,9 +209,10 @@ class Seeder {
 				trainingStatus: profile.training,
 				equipmentStatus: profile.equipment,
 				createdAt,
-				updatedAt: createdAt + this.int(0, 5) * DAY_MS,
+				// Past training was last changed by staff a few days after the training date.
+				updatedAt: profile.past ? (parseDate(date) ?? createdAt) + this.int(1, 4) * DAY_MS : createdAt + this.int(0, 5) * DAY_MS,
 			};
-			if (booking.updatedAt > this.todayMs) booking.updatedAt = createdAt;
+			if (booking.updatedAt > this.todayMs) booking.updatedAt = Math.max(createdAt, this.todayMs - DAY_MS);
 			this.bookings.push(booking);
 		}
 		this.ledger(plan, start);
