@@ -32,6 +32,7 @@ export class BlsPortal implements INodeType {
 					{ name: 'Course', value: 'course' },
 					{ name: 'Timeslot', value: 'timeslot' },
 					{ name: 'Token', value: 'token' },
+					{ name: 'Webhook Endpoint', value: 'webhookEndpoint' },
 				],
 				default: 'account',
 			},

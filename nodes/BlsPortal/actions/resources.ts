@@ -4,6 +4,7 @@ import { course } from './course';
 import type { BlsResource } from './operation';
 import { timeslot } from './timeslot';
 import { token } from './token';
+import { webhookEndpoint } from './webhookEndpoint';
 
 export const resources = {
 	account,
@@ -11,6 +12,7 @@ export const resources = {
 	course,
 	timeslot,
 	token,
+	webhookEndpoint,
 } satisfies Record<string, BlsResource>;
 
 export type ResourceName = keyof typeof resources;

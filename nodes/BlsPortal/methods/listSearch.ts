@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { blsApiRequest } from '../transport';
+import { blsApiList, blsApiRequest } from '../transport';
 
 const SEARCH_PAGE_SIZE = 50;
 
@@ -28,5 +28,19 @@ export async function searchBookings(
 	return {
 		results: bookings.map((booking) => ({ name: bookingLabel(booking), value: String(booking.id) })),
 		paginationToken: more && bookings.length > 0 ? String(page + 1) : undefined,
+	};
+}
+
+/** Webhook endpoints whose name or URL contains the typed text (the API has no search, and accounts have few). */
+export async function searchWebhookEndpoints(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const needle = filter?.trim().toLowerCase() ?? '';
+	const endpoints = await blsApiList.call(this, '/webhooks');
+	return {
+		results: endpoints
+			.map((endpoint) => ({
+				name: `${String(endpoint.name || 'Unnamed')} · ${String(endpoint.url)}${endpoint.is_active === false ? ' (inactive)' : ''}`,
+				value: String(endpoint.id),
+			}))
+			.filter((result) => result.name.toLowerCase().includes(needle)),
 	};
 }
