@@ -1,0 +1,44 @@
+import { client } from '../../../../sandbox/helpers';
+import { PRACTICAL, useSandboxedNode } from '../booking/sandboxedNode';
+
+const node = useSandboxedNode();
+const getMany = { resource: 'timeslot', operation: 'getMany', courseId: PRACTICAL };
+
+async function sandboxTotal(query: string): Promise<number> {
+	const api = client(node.sandbox);
+	const response = await api.api('GET', `/timeslots?${query}`, { token: await api.token() });
+	return response.body.meta.total as number;
+}
+
+describe('Timeslot → Get Many', () => {
+	it('returns every free slot of the window on Return All, without duplicates', async () => {
+		const slots = await node.output({ ...getMany, monthsAhead: 2, returnAll: true });
+		expect(slots.length).toBe(await sandboxTotal(`course_id=${PRACTICAL}&months_ahead=2`));
+		const keys = slots.map((slot) => `${String(slot.json.date)} ${String(slot.json.time)}`);
+		expect(new Set(keys).size).toBe(slots.length);
+		expect(slots[0].json).toMatchObject({ course: { id: PRACTICAL }, spaces_available: 4 });
+	});
+
+	it('stops at the Limit', async () => {
+		const slots = await node.output({ ...getMany, limit: 5 });
+		expect(slots).toHaveLength(5);
+	});
+
+	it('filters to one day', async () => {
+		const { date } = await node.freeSlot();
+		const slots = await node.output({ ...getMany, date, returnAll: true });
+		expect(slots.length).toBe(await sandboxTotal(`course_id=${PRACTICAL}&date=${date}`));
+		expect(slots.every((slot) => slot.json.date === date)).toBe(true);
+	});
+
+	it.each([
+		[{ monthsAhead: 7 }, /Months Ahead: must be a whole number from 1 to 6/],
+		[{ date: '15/07/2026' }, /Date: must be a date as YYYY-MM-DD/],
+		[{ courseId: '={{ $json.courseId }}' }, /Course: must be a whole number/],
+	])('names the invalid field %j and sends no request', async (change, message) => {
+		const { error } = await node.run({ ...getMany, ...change });
+		expect(error?.message).toMatch(message);
+		expect(error?.description).toMatch(/No request was sent/);
+		expect(node.requestsTo('GET /timeslots')).toBe(0);
+	});
+});
