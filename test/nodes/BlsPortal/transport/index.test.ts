@@ -1,0 +1,183 @@
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { startSandbox } from '../../../../sandbox';
+import { N8nHarness, registerNodeType } from '../../../harness/n8n';
+import { clearRequestLog, control, requestLog } from '../../../harness/sandboxControl';
+import { TransportProbe } from '../../../harness/transportProbe';
+
+registerNodeType('transportProbe', new TransportProbe());
+
+type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+
+const BOOKINGS = 1000;
+let sandbox: Sandbox;
+let harness: N8nHarness;
+
+const probe = async (parameters: INodeParameters, h = harness) =>
+	await h.run({ parameters, nodeType: 'transportProbe' });
+
+const listBookings = async (limit?: number) =>
+	await probe({ endpoint: '/bookings', list: true, ...(limit ? { limit } : {}) });
+
+const ids = (items: Array<{ json: IDataObject }>) => items.map((item) => item.json.id);
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ port: 0, bookings: BOOKINGS, rateLimit: false });
+});
+afterAll(async () => await sandbox.stop());
+
+beforeEach(async () => {
+	await control(sandbox.origin, 'DELETE', '/faults');
+	await control(sandbox.origin, 'POST', '/config', { rateLimit: false, accessTokenTtlSeconds: 3600, refreshTokenTtlSeconds: 604800 });
+	await clearRequestLog(sandbox.origin);
+	const [account] = sandbox.accounts;
+	harness = new N8nHarness({ clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl });
+});
+
+describe('token lifecycle', () => {
+	it('exchanges the API key once and reuses the token across executions', async () => {
+		for (let run = 0; run < 5; run++) {
+			const { error } = await probe({ endpoint: '/credits' });
+			expect(error).toBeUndefined();
+		}
+		const log = await requestLog(sandbox.origin);
+		expect(log.tokenExchanges).toBe(1);
+		expect(log.byEndpoint['GET /credits']).toBe(5);
+		expect(harness.credentials.stored(harness.credentialId).accessToken).toMatch(/.+/);
+	});
+
+	it('refreshes an expired access token with the refresh token', async () => {
+		await probe({ endpoint: '/credits' });
+		await control(sandbox.origin, 'POST', '/tokens/expire', { access: true });
+		const { error } = await probe({ endpoint: '/credits' });
+		expect(error).toBeUndefined();
+		const log = await requestLog(sandbox.origin);
+		expect(log.tokenExchanges).toBe(1);
+		expect(log.refreshes).toBe(1);
+		// The rotated pair is stored with the credential and serves the next execution.
+		await probe({ endpoint: '/credits' });
+		expect((await requestLog(sandbox.origin)).refreshes).toBe(1);
+	});
+
+	it('falls back to a new exchange when the refresh token is dead too', async () => {
+		await probe({ endpoint: '/credits' });
+		await control(sandbox.origin, 'POST', '/tokens/expire', { access: true, refresh: true });
+		const { error } = await probe({ endpoint: '/credits' });
+		expect(error).toBeUndefined();
+		const log = await requestLog(sandbox.origin);
+		expect(log.refreshes).toBe(1);
+		expect(log.tokenExchanges).toBe(2);
+	});
+
+	it('says the credentials were rejected, once, without a retry loop', async () => {
+		const wrong = new N8nHarness({ clientId: sandbox.accounts[0].hbClientId, apiKey: 'not-the-key', baseUrl: sandbox.apiUrl });
+		const { error } = await probe({ endpoint: '/credits' }, wrong);
+		expect(error?.message).toMatch(/rejected the Client ID or API Key/);
+		const log = await requestLog(sandbox.origin);
+		expect(log.byEndpoint['POST /auth/token']).toBeLessThanOrEqual(2);
+		expect(log.byEndpoint['GET /credits'] ?? 0).toBeLessThanOrEqual(1);
+		expect(JSON.stringify(error)).not.toContain('not-the-key');
+	});
+
+	it('does not reuse a refresh token after the credential was switched to another account', async () => {
+		await probe({ endpoint: '/credits' });
+		const stored = harness.credentials.stored(harness.credentialId);
+		const [, other] = sandbox.accounts;
+		harness.credentials.save(harness.credentialId, { ...stored, clientId: other.hbClientId, apiKey: other.apiKey });
+		await control(sandbox.origin, 'POST', '/tokens/expire', { access: true });
+		const { items } = await probe({ endpoint: '/auth/token-info' });
+		expect(JSON.stringify(items[0].json)).toContain(other.hbClientId);
+	});
+});
+
+describe('lists', () => {
+	it('returns every item once with the fewest pages', async () => {
+		const { items, error } = await listBookings();
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(BOOKINGS);
+		expect(new Set(ids(items)).size).toBe(BOOKINGS);
+		const log = await requestLog(sandbox.origin);
+		expect(log.byEndpoint['GET /bookings']).toBe(Math.ceil(BOOKINGS / 100));
+	});
+
+	it.each([
+		[1, 1],
+		[25, 1],
+		[100, 1],
+		[101, 2],
+		[250, 3],
+	])('Limit %i requests %i page(s) and returns exactly that many', async (limit, pages) => {
+		const { items } = await listBookings(limit);
+		expect(items).toHaveLength(limit);
+		const log = await requestLog(sandbox.origin);
+		expect(log.byEndpoint['GET /bookings']).toBe(pages);
+		const fetched = log.entries.filter((e) => e.path === '/bookings');
+		expect(fetched).toHaveLength(pages);
+	});
+
+	it('rides out 429s and transient 5xx without losing or repeating items', async () => {
+		await control(sandbox.origin, 'POST', '/faults', { status: 429, count: 2, retryAfter: 1, path: '/bookings' });
+		await control(sandbox.origin, 'POST', '/faults', { status: 503, count: 1, path: '/bookings' });
+		await control(sandbox.origin, 'POST', '/faults', { status: 502, count: 1, path: '/bookings' });
+		await control(sandbox.origin, 'POST', '/faults', { drop: true, count: 1, path: '/bookings' });
+		const { items, error } = await listBookings();
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(BOOKINGS);
+		expect(new Set(ids(items)).size).toBe(BOOKINGS);
+	});
+
+	it('recovers when the token is revoked in the middle of a Return All', async () => {
+		// Two pages go through untouched, the third is held back while every token is revoked.
+		await control(sandbox.origin, 'POST', '/faults', { latencyMs: 0, count: 2, path: '/bookings' });
+		await control(sandbox.origin, 'POST', '/faults', { latencyMs: 1500, count: 1, path: '/bookings' });
+		const running = listBookings();
+		for (let i = 0; i < 200; i++) {
+			const log = await requestLog(sandbox.origin);
+			if ((log.byEndpoint['GET /bookings'] ?? 0) >= 2) break;
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+		await control(sandbox.origin, 'POST', '/tokens/revoke-all');
+		const { items, error } = await running;
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(BOOKINGS);
+		expect(new Set(ids(items)).size).toBe(BOOKINGS);
+		const log = await requestLog(sandbox.origin);
+		expect(log.entries.some((e) => e.path === '/bookings' && e.status === 401)).toBe(true);
+		expect(log.tokenExchanges).toBe(2);
+	});
+});
+
+describe('retries', () => {
+	it('never retries a POST after a server error', async () => {
+		await probe({ endpoint: '/credits' });
+		await clearRequestLog(sandbox.origin);
+		await control(sandbox.origin, 'POST', '/faults', { status: 500, count: 3, method: 'POST', path: '/timeslots/hold' });
+		const { error } = await probe({ endpoint: '/timeslots/hold', method: 'POST', body: { course_id: 1, date: '2030-01-01', time: '10:00' } });
+		expect(error?.message).toMatch(/server error \(500\)/);
+		expect(error?.description).toMatch(/not retried/);
+		expect((await requestLog(sandbox.origin)).byEndpoint['POST /timeslots/hold']).toBe(1);
+	});
+
+	it('gives up on a rate limit that does not clear, with a clear error', async () => {
+		await probe({ endpoint: '/credits' });
+		await control(sandbox.origin, 'POST', '/faults', { status: 429, count: 50, retryAfter: 600, path: '/credits' });
+		const { error } = await probe({ endpoint: '/credits' });
+		expect(error?.message).toMatch(/rate limit/);
+	});
+
+	it('turns a 404 into a message that names what was missing', async () => {
+		const { error } = await probe({ endpoint: '/bookings/99999999' });
+		expect(error?.message).toMatch(/not found in this BLS account/);
+	});
+});
+
+describe('rate limit', () => {
+	it('finishes a job bigger than the quota by waiting for the window', async () => {
+		await probe({ endpoint: '/credits' });
+		await control(sandbox.origin, 'POST', '/config', { rateLimit: { max: 4, windowMs: 1000 } });
+		const { items, error } = await listBookings();
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(BOOKINGS);
+		expect((await requestLog(sandbox.origin)).status429).toBeGreaterThan(0);
+	});
+});
