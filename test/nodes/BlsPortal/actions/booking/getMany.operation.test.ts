@@ -1,0 +1,66 @@
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { DEMO, PRACTICAL, idsOf, useSandboxedNode } from './sandboxedNode';
+
+const BOOKINGS = 230;
+const node = useSandboxedNode({ bookings: BOOKINGS });
+
+const getMany = (changes: INodeParameters): INodeParameters => ({ resource: 'booking', operation: 'getMany', ...changes });
+const all = async (filters: IDataObject) => await node.output(getMany({ returnAll: true, filters }));
+
+describe('Booking → Get Many', () => {
+	it('returns every booking of the account on Return All, across pages, without duplicates', async () => {
+		const bookings = await node.output(getMany({ returnAll: true }));
+		expect(bookings).toHaveLength(node.account(DEMO).bookings);
+		expect(new Set(idsOf(bookings)).size).toBe(BOOKINGS);
+		expect(node.requestsTo('GET /bookings')).toBe(3);
+	});
+
+	it('stops at the Limit, in ID order', async () => {
+		const bookings = await node.output(getMany({ limit: 150 }));
+		expect(idsOf(bookings)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+		expect(node.requestsTo('GET /bookings')).toBe(2);
+	});
+
+	it('filters by status, matching the sandbox’s own count', async () => {
+		const pending = await all({ status: 'pending' });
+		expect(pending.length).toBe(node.account(DEMO).bookingsByStatus.pending);
+		expect(pending.every((b) => b.json.status === 'pending' && b.json.pay_option === 'candidate_pays')).toBe(true);
+	});
+
+	it('filters by training and equipment status (the certificate conditions)', async () => {
+		const ready = await all({ trainingStatus: 'completed', equipmentStatus: 'in' });
+		expect(ready.length).toBeGreaterThan(0);
+		expect(ready.every((b) => b.json.certificate_available === true)).toBe(true);
+	});
+
+	it('filters by course and training dates, inclusive', async () => {
+		const sample = await node.output(getMany({ limit: 40 }));
+		const dates = sample.map((b) => String(b.json.date)).sort();
+		const [dateFrom, dateTo] = [dates[10], dates[30]];
+		const found = await all({ courseId: PRACTICAL, dateFrom, dateTo });
+		expect(found.length).toBeGreaterThan(0);
+		for (const { json } of found) {
+			expect(json.course_id).toBe(PRACTICAL);
+			expect(String(json.date) >= dateFrom && String(json.date) <= dateTo).toBe(true);
+		}
+	});
+
+	it('filters by exact email and by search text', async () => {
+		const [first] = await node.output(getMany({ limit: 1 }));
+		const byEmail = await all({ email: String(first.json.email).toUpperCase() });
+		expect(byEmail.every((b) => b.json.email === first.json.email)).toBe(true);
+		expect(idsOf(byEmail)).toContain(first.json.id);
+		const byReference = await all({ search: 'BLS-000007' });
+		expect(idsOf(byReference)).toEqual([7]);
+	});
+
+	it.each([
+		[{ dateFrom: '2026-13-01' }, /Date From: must be a date as YYYY-MM-DD/],
+		[{ email: 'someone' }, /Email: must be an email address/],
+	])('names the invalid filter %j and sends no request', async (filters, message) => {
+		const { error } = await node.run(getMany({ returnAll: true, filters }));
+		expect(error?.message).toMatch(message);
+		expect(node.requestsTo('GET /bookings')).toBe(0);
+	});
+});
