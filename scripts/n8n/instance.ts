@@ -167,7 +167,14 @@ export class N8nInstance {
 	}
 
 	async createCredential(credential: { name: string; type: string; data: Record<string, unknown> }): Promise<CreatedCredential> {
-		const created = await this.publicApi<CreatedCredential>('POST', '/credentials', credential);
+		// n8n 1.x's schema for this generic field demands `allowedDomains` unless the field is set;
+		// 'all' is what the editor saves by default.
+		const schema = await this.publicApi<{ properties?: Record<string, unknown> }>('GET', `/credentials/schema/${credential.type}`);
+		const data = { ...credential.data };
+		if (schema.properties?.allowedHttpRequestDomains && data.allowedHttpRequestDomains === undefined) {
+			data.allowedHttpRequestDomains = 'all';
+		}
+		const created = await this.publicApi<CreatedCredential>('POST', '/credentials', { ...credential, data });
 		return { id: created.id, name: created.name, type: created.type };
 	}
 
@@ -475,10 +482,12 @@ async function n8nEnvironment(args: {
 	const env: NodeJS.ProcessEnv = {};
 	// Start from our environment minus n8n/npm settings that would make runs differ between machines.
 	for (const [key, value] of Object.entries(process.env)) {
-		if (!/^(N8N_|DB_|EXECUTIONS_|WEBHOOK_URL|GENERIC_TIMEZONE|npm_)/i.test(key)) env[key] = value;
+		if (!/^(N8N_|DB_|EXECUTIONS_|WEBHOOK_URL|GENERIC_TIMEZONE|NODE_ENV$|npm_)/i.test(key)) env[key] = value;
 	}
 	const isV1 = install.version.startsWith('1.');
 	Object.assign(env, {
+		// As n8n's own Docker image; jest's NODE_ENV=test would silence n8n and stop it early.
+		NODE_ENV: 'production',
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: encryptionKeyFor(userFolder),
 		// Only on this machine, on ports of its own (the task broker's default 5679 would clash).
