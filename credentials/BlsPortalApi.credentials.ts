@@ -26,7 +26,7 @@ export function normalizeBaseUrl(baseUrl: unknown): string {
  * never used after the user edited the credential (it would keep the old account's session).
  * A truncated hash: it cannot be turned back into the key.
  */
-function tokenOwner(credentials: ICredentialDataDecryptedObject): string {
+function sessionOwner(credentials: ICredentialDataDecryptedObject): string {
 	return createHash('sha256')
 		.update(`${String(credentials.clientId)}\n${String(credentials.apiKey)}\n${normalizeBaseUrl(credentials.baseUrl)}`)
 		.digest('hex')
@@ -48,8 +48,8 @@ function readTokenPair(response: IDataObject, owner: string): IDataObject {
 	return {
 		accessToken: pair.access_token,
 		refreshToken: typeof pair.refresh_token === 'string' ? pair.refresh_token : '',
-		accessTokenExpiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
-		tokenOwner: owner,
+		sessionExpiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
+		sessionOwner: owner,
 	};
 }
 
@@ -106,14 +106,14 @@ export class BlsPortalApi implements ICredentialType {
 			default: '',
 		},
 		{
-			displayName: 'Access Token Expires At',
-			name: 'accessTokenExpiresAt',
+			displayName: 'Session Expires At',
+			name: 'sessionExpiresAt',
 			type: 'hidden',
 			default: '',
 		},
 		{
-			displayName: 'Token Owner',
-			name: 'tokenOwner',
+			displayName: 'Session Owner',
+			name: 'sessionOwner',
 			type: 'hidden',
 			default: '',
 		},
@@ -126,9 +126,9 @@ export class BlsPortalApi implements ICredentialType {
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		const baseUrl = normalizeBaseUrl(credentials.baseUrl);
-		const owner = tokenOwner(credentials);
+		const owner = sessionOwner(credentials);
 
-		if (credentials.refreshToken && credentials.tokenOwner === owner) {
+		if (credentials.refreshToken && credentials.sessionOwner === owner) {
 			try {
 				const refreshed = (await this.helpers.httpRequest({
 					method: 'POST',

@@ -79,8 +79,8 @@ export class N8nHarness {
 		return this.credentials.save(id, {
 			accessToken: '',
 			refreshToken: '',
-			accessTokenExpiresAt: '',
-			tokenOwner: '',
+			sessionExpiresAt: '',
+			sessionOwner: '',
 			...data,
 		});
 	}
