@@ -1,0 +1,47 @@
+import type { ILoadOptionsFunctions } from 'n8n-workflow';
+
+import { searchBookings } from '../../../../nodes/BlsPortal/methods/listSearch';
+import { useSandboxedNode } from '../actions/booking/sandboxedNode';
+
+const BOOKINGS = 120;
+const node = useSandboxedNode({ bookings: BOOKINGS });
+
+const search = async (filter?: string, paginationToken?: string) =>
+	await searchBookings.call(
+		node.harness.loadOptionsContext({ resource: 'booking', operation: 'get' }) as unknown as ILoadOptionsFunctions,
+		filter,
+		paginationToken,
+	);
+
+describe('listSearch.searchBookings', () => {
+	it('pages through every booking with the pagination token, without duplicates', async () => {
+		const values: unknown[] = [];
+		let token: string | undefined;
+		let pages = 0;
+		do {
+			const page = await search(undefined, token);
+			values.push(...page.results.map((r) => r.value));
+			token = page.paginationToken as string | undefined;
+			pages++;
+		} while (token);
+		expect(pages).toBe(3);
+		expect(values).toHaveLength(BOOKINGS);
+		expect(new Set(values).size).toBe(BOOKINGS);
+	});
+
+	it('searches by reference and names each result so it can be recognised', async () => {
+		const { results, paginationToken } = await search('BLS-000012');
+		expect(results).toHaveLength(1);
+		expect(results[0].value).toBe('12');
+		expect(results[0].name).toMatch(/^BLS-000012 · \S+ \S+ · .+ · \d{4}-\d{2}-\d{2} \d{2}:\d{2} · (booked|pending|cancelled)$/);
+		expect(paginationToken).toBeUndefined();
+	});
+
+	it('searches by candidate name', async () => {
+		const [booking] = await node.output({ resource: 'booking', operation: 'get', bookingId: '={{ 1 }}' });
+		const lastName = String(booking.json.last_name);
+		const { results } = await search(lastName.toLowerCase());
+		expect(results.map((r) => r.value)).toContain('1');
+		for (const result of results) expect(result.name).toContain(lastName);
+	});
+});

@@ -1,0 +1,43 @@
+import type { ILoadOptionsFunctions, INodeParameters } from 'n8n-workflow';
+
+import * as loadOptions from '../../../../nodes/BlsPortal/methods/loadOptions';
+import { PRACTICAL, useSandboxedNode } from '../actions/booking/sandboxedNode';
+
+const node = useSandboxedNode();
+
+const load = async (method: keyof typeof loadOptions, parameters: INodeParameters) =>
+	await loadOptions[method].call(node.harness.loadOptionsContext(parameters) as unknown as ILoadOptionsFunctions);
+
+const holdParameters = { resource: 'timeslot', operation: 'hold', courseId: PRACTICAL };
+
+describe('loadOptions', () => {
+	it('getCourses lists every course with its price, by ID', async () => {
+		const options = await load('getCourses', holdParameters);
+		expect(options.map((o) => o.value)).toEqual([1, 2, 3]);
+		expect(options[0].name).toBe('BLS Practical (£45.00)');
+	});
+
+	it('getTimeslotDates lists each free day of the course once, in order', async () => {
+		const options = await load('getTimeslotDates', holdParameters);
+		const dates = options.map((o) => String(o.value));
+		expect(dates.length).toBeGreaterThan(40);
+		expect([...dates].sort()).toEqual(dates);
+		expect(new Set(dates).size).toBe(dates.length);
+		expect(options[0].name).toMatch(/^(Mon|Tue|Wed|Thu|Fri),? \d{1,2} \w{3} \d{4} \(6 times free\)$/);
+		expect(dates[0]).toBe((await node.freeSlot()).date);
+	});
+
+	it('getTimeslotTimes lists the free times of the chosen day with the places left', async () => {
+		const { date } = await node.freeSlot();
+		const options = await load('getTimeslotTimes', { ...holdParameters, date });
+		expect(options.map((o) => o.value)).toEqual(['09:00', '10:00', '11:00', '13:00', '14:00', '15:00']);
+		expect(options[0].name).toBe('09:00 (4 places left)');
+	});
+
+	it('offers no dates or times until a course (and day) is chosen, without calling the API', async () => {
+		node.sandbox.clearRequests();
+		expect(await load('getTimeslotDates', { ...holdParameters, courseId: '' })).toEqual([]);
+		expect(await load('getTimeslotTimes', { ...holdParameters, date: '' })).toEqual([]);
+		expect(node.requestsTo('GET /timeslots')).toBe(0);
+	});
+});
