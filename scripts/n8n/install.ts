@@ -333,9 +333,10 @@ if (require.main === module) {
 			if (!isSupportedVersion(version)) {
 				throw new Error(`Unsupported n8n version ${version}; use one of ${SUPPORTED_N8N_VERSIONS.join(', ')} or all`);
 			}
-			const install = await ensureN8n(version);
-			log(`n8n ${install.version}: ${install.nodeBin} ${install.n8nBin}`);
 		}
+		// Side by side: the installs mostly wait on the network and disk, so this saves minutes.
+		const installs = await Promise.all(versions.map((version) => ensureN8n(version as N8nVersion)));
+		for (const install of installs) log(`n8n ${install.version} ready: ${install.nodeBin} ${install.n8nBin}`);
 	})().catch((error) => {
 		process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
 		process.exit(1);
