@@ -65,6 +65,15 @@ export function errorReply(error: unknown): Reply {
 	return { status: 500, body: { message: 'Server Error' } };
 }
 
+/** A malformed escape stays as it is: it then matches nothing instead of failing the request. */
+function safeDecode(segment: string): string {
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		return segment;
+	}
+}
+
 export interface Route<C> {
 	method: string;
 	/** e.g. `/bookings/{id}`; `{id}` segments must be positive integers, other params any segment. */
@@ -101,7 +110,7 @@ export class Router<C> {
 			.filter((m): m is { route: CompiledRoute<C>; match: RegExpExecArray } => m.match !== null);
 		const found = byPath.find((m) => m.route.method === method);
 		if (found) {
-			const params = Object.fromEntries(found.route.names.map((name, i) => [name, decodeURIComponent(found.match[i + 1])]));
+			const params = Object.fromEntries(found.route.names.map((name, i) => [name, safeDecode(found.match[i + 1])]));
 			return { kind: 'found', route: found.route, params };
 		}
 		if (byPath.length > 0) {
