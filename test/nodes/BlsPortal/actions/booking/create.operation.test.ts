@@ -1,5 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
+import { candidate } from '../../../../sandbox/helpers';
 import { DEMO, OTHER, PRACTICAL, candidateParameters, useSandboxedNode } from './sandboxedNode';
 
 const node = useSandboxedNode();
@@ -7,7 +8,7 @@ const node = useSandboxedNode();
 const create = (holdHash: unknown, changes: INodeParameters = {}): INodeParameters => ({
 	resource: 'booking',
 	operation: 'create',
-	holdHash,
+	holdHash: String(holdHash),
 	...candidateParameters,
 	...changes,
 });
@@ -26,17 +27,8 @@ describe('Booking → Create', () => {
 			course_id: PRACTICAL,
 			date: hold.date,
 			time: hold.time,
-			first_name: 'Jane',
-			last_name: 'Smith',
-			email: 'jane@example.com',
-			phone: '+441234567890',
-			address: '42 Acme Street',
-			city: 'Manchester',
-			postcode: 'M1 1AA',
-			job_role: 'Registered Nurse',
-			agency_contact_name: 'John Doe',
-			agency_contact_email: 'john@acme.co.uk',
-			agency_email: 'invoices@acme.co.uk',
+			// candidateParameters are the documented example candidate, field by field.
+			...candidate,
 		});
 		expect(creditsOf(DEMO)).toBe(before! - 1);
 		expect(node.account(DEMO).activeHold).toBeNull();

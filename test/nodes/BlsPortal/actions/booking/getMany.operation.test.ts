@@ -1,4 +1,4 @@
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 
 import { DEMO, PRACTICAL, idsOf, useSandboxedNode } from './sandboxedNode';
 
@@ -6,7 +6,7 @@ const BOOKINGS = 230;
 const node = useSandboxedNode({ bookings: BOOKINGS });
 
 const getMany = (changes: INodeParameters): INodeParameters => ({ resource: 'booking', operation: 'getMany', ...changes });
-const all = async (filters: IDataObject) => await node.output(getMany({ returnAll: true, filters }));
+const all = async (filters: INodeParameters) => await node.output(getMany({ returnAll: true, filters }));
 
 describe('Booking → Get Many', () => {
 	it('returns every booking of the account on Return All, across pages, without duplicates', async () => {

@@ -1,7 +1,7 @@
 import { DEMO, OTHER, useSandboxedNode } from '../booking/sandboxedNode';
 
 const node = useSandboxedNode();
-const release = (holdHash: unknown) => ({ resource: 'timeslot', operation: 'releaseHold', holdHash });
+const release = (holdHash: unknown) => ({ resource: 'timeslot', operation: 'releaseHold', holdHash: String(holdHash) });
 
 describe('Timeslot → Release Hold', () => {
 	it('releases the hold, so the sandbox has none and another slot can be held', async () => {
