@@ -24,7 +24,8 @@ export async function searchBookings(
 	const response = await blsApiRequest.call(this, 'GET', '/bookings', { qs });
 	const bookings = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
 	const lastPage = Number((response.meta as IDataObject | undefined)?.last_page);
-	const more = Number.isFinite(lastPage) ? page < lastPage : Boolean((response.links as IDataObject | undefined)?.next);
+	const links = (response.links ?? {}) as IDataObject;
+	const more = Number.isFinite(lastPage) ? page < lastPage : Boolean(links.next);
 	return {
 		results: bookings.map((booking) => ({ name: bookingLabel(booking), value: String(booking.id) })),
 		paginationToken: more && bookings.length > 0 ? String(page + 1) : undefined,

@@ -21,7 +21,8 @@ function chosenCourseId(this: ILoadOptionsFunctions): number | undefined {
 function formatDay(date: string): string {
 	const day = new Date(`${date}T00:00:00Z`);
 	if (Number.isNaN(day.getTime())) return date;
-	return day.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+	const format = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' } as const;
+	return day.toLocaleDateString('en-GB', format);
 }
 
 export async function getCourses(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
@@ -56,9 +57,8 @@ export async function getTimeslotTimes(this: ILoadOptionsFunctions): Promise<INo
 	const slots = await blsApiList.call(this, '/timeslots', { course_id: courseId, months_ahead: 6, date });
 	return slots.map((slot) => {
 		const spaces = Number(slot.spaces_available);
-		return {
-			name: Number.isFinite(spaces) ? `${String(slot.time)} (${spaces} ${spaces === 1 ? 'place' : 'places'} left)` : String(slot.time),
-			value: String(slot.time),
-		};
+		const time = String(slot.time);
+		const left = Number.isFinite(spaces) ? ` (${spaces} ${spaces === 1 ? 'place' : 'places'} left)` : '';
+		return { name: `${time}${left}`, value: time };
 	});
 }

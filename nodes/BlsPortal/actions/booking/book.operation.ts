@@ -47,7 +47,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			createError,
 			`The timeslot hold (${holdHash}) could not be released (${(releaseError as Error).message}). ` +
 				'If the API created the booking before failing, the hold was used by it: check Booking → Get Many. ' +
-				`Otherwise release it with Timeslot → Release Hold, or wait until it expires${hold.expires_at ? ` at ${String(hold.expires_at)}` : ''}.`,
+				'Otherwise release it with Timeslot → Release Hold, or wait until it expires' +
+				(hold.expires_at ? ` at ${String(hold.expires_at)}.` : '.'),
 		);
 	}
 	// The API's own error (a NodeApiError from the transport), now saying what happened to the hold.

@@ -79,7 +79,13 @@ export function candidateFields(show: IDisplayOptions['show']): INodeProperties[
 			default: {},
 			displayOptions: { show },
 			options: [
-				{ displayName: 'Address', name: 'address', type: 'string', default: '', description: "The candidate's street address, where the training kit is sent" },
+				{
+					displayName: 'Address',
+					name: 'address',
+					type: 'string',
+					default: '',
+					description: "The candidate's street address, where the training kit is sent",
+				},
 				{
 					displayName: 'Agency Contact Email',
 					name: 'agencyContactEmail',
@@ -103,10 +109,37 @@ export function candidateFields(show: IDisplayOptions['show']): INodeProperties[
 					default: '',
 					description: "Your agency's general or invoices email address",
 				},
-				{ displayName: 'City', name: 'city', type: 'string', default: '', description: "The candidate's town or city" },
-				{ displayName: 'Job Role', name: 'jobRole', type: 'string', default: '', placeholder: 'Registered Nurse', description: "The candidate's job role" },
-				{ displayName: 'Phone', name: 'phone', type: 'string', default: '', placeholder: '+441234567890', description: "The candidate's phone number" },
-				{ displayName: 'Postcode', name: 'postcode', type: 'string', default: '', placeholder: 'M1 1AA', description: "The candidate's postcode" },
+				{
+					displayName: 'City',
+					name: 'city',
+					type: 'string',
+					default: '',
+					description: "The candidate's town or city",
+				},
+				{
+					displayName: 'Job Role',
+					name: 'jobRole',
+					type: 'string',
+					default: '',
+					placeholder: 'Registered Nurse',
+					description: "The candidate's job role",
+				},
+				{
+					displayName: 'Phone',
+					name: 'phone',
+					type: 'string',
+					default: '',
+					placeholder: '+441234567890',
+					description: "The candidate's phone number",
+				},
+				{
+					displayName: 'Postcode',
+					name: 'postcode',
+					type: 'string',
+					default: '',
+					placeholder: 'M1 1AA',
+					description: "The candidate's postcode",
+				},
 			],
 		},
 	];
@@ -136,7 +169,8 @@ export function readCandidate(this: IExecuteFunctions, itemIndex: number): IData
 		pay_option: param('payOption'),
 	};
 	if (!PAY_OPTIONS.includes(body.pay_option as string)) {
-		throw new NodeOperationError(this.getNode(), `Pay Option: must be one of ${PAY_OPTIONS.join(', ')} (got "${String(body.pay_option)}")`, {
+		const got = String(body.pay_option);
+		throw new NodeOperationError(this.getNode(), `Pay Option: must be one of ${PAY_OPTIONS.join(', ')} (got "${got}")`, {
 			itemIndex,
 			description: 'No request was sent to BLS Portal.',
 		});
@@ -154,8 +188,14 @@ export function readCandidate(this: IExecuteFunctions, itemIndex: number): IData
 }
 
 /** POST /bookings: turns the hold into a booking. Sent once only: the transport never retries a POST on 5xx. */
-export async function createBooking(this: IExecuteFunctions, holdHash: string, candidate: IDataObject): Promise<IDataObject> {
-	const response = await blsApiRequest.call(this, 'POST', '/bookings', { body: { hold_hash: holdHash, ...candidate } });
+export async function createBooking(
+	this: IExecuteFunctions,
+	holdHash: string,
+	candidate: IDataObject,
+): Promise<IDataObject> {
+	const response = await blsApiRequest.call(this, 'POST', '/bookings', {
+		body: { hold_hash: holdHash, ...candidate },
+	});
 	return unwrapData(response);
 }
 

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { blsApiList } from '../../transport';
 import { paginationFields, requestedLimit } from '../pagination';
@@ -114,6 +115,13 @@ function readFilters(this: IExecuteFunctions, itemIndex: number): IDataObject {
 		training_status: optionalText.call(this, itemIndex, 'Training Status', filters.trainingStatus),
 		equipment_status: optionalText.call(this, itemIndex, 'Equipment Status', filters.equipmentStatus),
 	};
+	const { date_from: from, date_to: to } = qs;
+	if (typeof from === 'string' && typeof to === 'string' && from > to) {
+		throw new NodeOperationError(this.getNode(), `Date From: must not be after Date To (${from} > ${to})`, {
+			itemIndex,
+			description: 'Both dates are inclusive; swap them. No request was sent to BLS Portal.',
+		});
+	}
 	for (const key of Object.keys(qs)) if (qs[key] === undefined) delete qs[key];
 	return qs;
 }

@@ -58,6 +58,7 @@ describe('Booking → Get Many', () => {
 	it.each([
 		[{ dateFrom: '2026-13-01' }, /Date From: must be a date as YYYY-MM-DD/],
 		[{ email: 'someone' }, /Email: must be an email address/],
+		[{ dateFrom: '2026-08-01', dateTo: '2026-07-01' }, /Date From: must not be after Date To/],
 	])('names the invalid filter %j and sends no request', async (filters, message) => {
 		const { error } = await node.run(getMany({ returnAll: true, filters }));
 		expect(error?.message).toMatch(message);
