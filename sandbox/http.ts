@@ -62,6 +62,8 @@ export function send(res: ServerResponse, reply: Reply): void {
 
 export function errorReply(error: unknown): Reply {
 	if (error instanceof HttpError) return { status: error.status, body: error.body(), headers: error.extra.headers };
+	// A sandbox bug: say where (stacks carry no request data), answer as the API documents.
+	process.stderr.write(`BLS sandbox: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
 	return { status: 500, body: { message: 'Server Error' } };
 }
 

@@ -1,7 +1,7 @@
 /** The sandbox against the documentation: booking flow, holds, pay options, certificates, lists. */
 import { startSandbox } from '../../sandbox';
 import type { Sandbox } from '../../sandbox';
-import { book, candidate, client, firstSlot } from './helpers';
+import { book, candidate, client, firstSlot, sleep } from './helpers';
 import type { Client } from './helpers';
 
 let sandbox: Sandbox;
@@ -120,6 +120,27 @@ describe('three-step booking flow', () => {
 		const weekend = await c.api('POST', '/timeslots/hold', { token, body: { course_id: 1, date: saturday, time: '10:00' } });
 		expect(weekend.status).toBe(422);
 		expect(weekend.body.errors.time).toBeDefined();
+	});
+
+	it('expires holds after holdTtlSeconds, freeing the place', async () => {
+		sandbox.configure({ holdTtlSeconds: 1 });
+		try {
+			const slot = await firstSlot(c, token, 1);
+			const hold = await c.api('POST', '/timeslots/hold', { token, body: { course_id: 1, date: slot.date, time: slot.time } });
+			expect(Date.parse(hold.body.data.expires_at) - Date.now()).toBeLessThanOrEqual(1000);
+			await sleep(1050);
+			expect(sandbox.state().accounts[0].activeHold).toBeNull();
+			const late = await c.api('POST', '/bookings', { token, body: { hold_hash: hold.body.data.hold_hash, ...candidate, pay_option: 'credits' } });
+			expect(late.status).toBe(422);
+			expect(late.body.errors.hold_hash).toBeDefined();
+			expect((await firstSlot(c, token, 1)).spaces_available).toBe(slot.spaces_available);
+			// The control surface ends holds at once.
+			await c.api('POST', '/timeslots/hold', { token, body: { course_id: 1, date: slot.date, time: slot.time } });
+			expect((await c.control('POST', '/holds/expire')).body.expired).toBe(1);
+			expect(sandbox.state().accounts[0].activeHold).toBeNull();
+		} finally {
+			sandbox.configure({ holdTtlSeconds: 1800 });
+		}
 	});
 
 	it('validates timeslot queries and hold bodies with per-field 422s', async () => {
