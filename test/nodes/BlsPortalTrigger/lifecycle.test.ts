@@ -1,0 +1,170 @@
+import { useTriggerSandbox } from './triggerSandbox';
+
+const fixture = useTriggerSandbox();
+
+const EVENTS = ['booking.created', 'booking.cancelled'];
+
+async function cancelAndDeliver(): Promise<void> {
+	fixture.sandbox.bookings.cancel(await fixture.freshBooking());
+	await fixture.deliveriesDone();
+}
+
+describe('BLS Portal Trigger: endpoint lifecycle', () => {
+	afterEach(async () => {
+		// Leave no endpoint behind for the next test.
+		for (const endpoint of fixture.endpoints()) {
+			await fixture.action({ resource: 'webhookEndpoint', operation: 'delete', webhookId: { mode: 'id', value: String(endpoint.id) } });
+		}
+	});
+
+	it('registers the webhook URL for the chosen events, named after the workflow, and keeps id and secret', async () => {
+		const trigger = fixture.trigger(['booking.cancelled', 'booking.created', 'booking.cancelled'], {}, 'Bookings to CRM');
+		const { existed } = await trigger.activate();
+
+		expect(existed).toBe(false);
+		const [endpoint, ...others] = fixture.endpoints();
+		expect(others).toHaveLength(0);
+		expect(endpoint).toMatchObject({
+			name: `n8n: Bookings to CRM (${trigger.workflowId})`,
+			url: trigger.url(),
+			events: ['booking.cancelled', 'booking.created'],
+			is_active: true,
+		});
+		expect(trigger.url()).toMatch(new RegExp(`^${fixture.receiver.origin}/webhook/${trigger.node.webhookId}/webhook$`));
+		const stored = trigger.nodeStaticData();
+		expect(stored).toMatchObject({ endpointId: String(endpoint.id), url: trigger.url(), events: ['booking.cancelled', 'booking.created'] });
+		expect(stored.secret).toMatch(/^whsec_/);
+	});
+
+	it('keeps the endpoint when n8n restarts and finds it unchanged', async () => {
+		const trigger = fixture.trigger(EVENTS);
+		await trigger.activate();
+		const before = trigger.nodeStaticData();
+		fixture.sandbox.clearRequests();
+
+		expect(await trigger.activate()).toEqual({ existed: true });
+		expect(fixture.endpoints()).toHaveLength(1);
+		expect(trigger.nodeStaticData()).toEqual(before);
+		expect(fixture.sandbox.requests().byEndpoint['POST /webhooks'] ?? 0).toBe(0);
+	});
+
+	it('deletes the endpoint on deactivation and forgets it', async () => {
+		const trigger = fixture.trigger(EVENTS);
+		await trigger.activate();
+		await trigger.deactivate();
+		expect(fixture.endpoints()).toHaveLength(0);
+		expect(trigger.nodeStaticData()).toEqual({});
+	});
+
+	it('deactivates cleanly when the endpoint was already deleted in the portal', async () => {
+		const trigger = fixture.trigger(EVENTS);
+		await trigger.activate();
+		const id = String(trigger.nodeStaticData().endpointId);
+		await fixture.action({ resource: 'webhookEndpoint', operation: 'delete', webhookId: { mode: 'id', value: id } });
+
+		await expect(trigger.deactivate()).resolves.toBeUndefined();
+		expect(trigger.nodeStaticData()).toEqual({});
+	});
+
+	it('registers again when the endpoint was deleted in the portal, and receives events with the new secret', async () => {
+		const trigger = fixture.trigger(EVENTS);
+		await trigger.activate();
+		const first = trigger.nodeStaticData();
+		await fixture.action({ resource: 'webhookEndpoint', operation: 'delete', webhookId: { mode: 'id', value: String(first.endpointId) } });
+
+		expect(await trigger.lifecycle('checkExists')).toBe(false);
+		expect(await trigger.activate()).toEqual({ existed: false });
+		const second = trigger.nodeStaticData();
+		expect(second.endpointId).not.toBe(first.endpointId);
+		expect(second.secret).not.toBe(first.secret);
+		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([second.endpointId]);
+
+		await cancelAndDeliver();
+		expect(trigger.executions).toHaveLength(1);
+	});
+
+	it('replaces the endpoint whose secret was rotated in the portal instead of running with a dead secret', async () => {
+		const trigger = fixture.trigger(EVENTS);
+		await trigger.activate();
+		const first = trigger.nodeStaticData();
+		const rotated = await fixture.action({ resource: 'webhookEndpoint', operation: 'rotateSecret', webhookId: { mode: 'id', value: String(first.endpointId) } });
+		expect(rotated.secret).not.toBe(first.secret);
+
+		// Until n8n checks again, deliveries signed with the new secret are refused.
+		await cancelAndDeliver();
+		expect(trigger.executions).toHaveLength(0);
+		expect(fixture.receiver.outcomes[0]).toMatchObject({ status: 401, body: { reason: 'Signature does not match' } });
+
+		expect(await trigger.activate()).toEqual({ existed: false });
+		const second = trigger.nodeStaticData();
+		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([second.endpointId]);
+		expect(second.endpointId).not.toBe(first.endpointId);
+
+		fixture.receiver.reset();
+		await cancelAndDeliver();
+		expect(trigger.executions).toHaveLength(1);
+	});
+
+	it.each([
+		['the events were changed in the node', async (trigger: ReturnType<typeof fixture.trigger>) => {
+			trigger.parameters = { ...trigger.parameters, events: ['booking.cancelled'] };
+		}],
+		['the endpoint was switched off in the portal', async (trigger: ReturnType<typeof fixture.trigger>) => {
+			const webhookId = { mode: 'id', value: String(trigger.nodeStaticData().endpointId) };
+			await fixture.action({ resource: 'webhookEndpoint', operation: 'update', webhookId, updateFields: { active: false } });
+		}],
+		['the endpoint URL was edited in the portal', async (trigger: ReturnType<typeof fixture.trigger>) => {
+			const webhookId = { mode: 'id', value: String(trigger.nodeStaticData().endpointId) };
+			await fixture.action({ resource: 'webhookEndpoint', operation: 'update', webhookId, updateFields: { url: 'https://example.com/elsewhere' } });
+		}],
+	])('deletes the stale endpoint and registers a matching one when %s', async (_change, change) => {
+		const trigger = fixture.trigger(EVENTS);
+		await trigger.activate();
+		const first = trigger.nodeStaticData();
+		await change(trigger);
+
+		expect(await trigger.activate()).toEqual({ existed: false });
+		const endpoints = fixture.endpoints();
+		expect(endpoints).toHaveLength(1);
+		expect(String(endpoints[0].id)).not.toBe(first.endpointId);
+		expect(endpoints[0]).toMatchObject({ url: trigger.url(), is_active: true, events: [...(trigger.parameters.events as string[])].sort() });
+	});
+
+	it('"Listen for test event" registers the test URL, leaves the production endpoint alone and cleans up after itself', async () => {
+		const trigger = fixture.trigger(['booking.cancelled', 'webhook.test']);
+		await trigger.activate();
+		const production = trigger.nodeStaticData();
+
+		await trigger.activate({ test: true });
+		const test = trigger.nodeStaticData({ test: true });
+		expect(test.url).toBe(trigger.url(true));
+		expect(test.url).toMatch(/\/webhook-test\//);
+		expect(fixture.endpoints().map((e) => e.url).sort()).toEqual([trigger.url(), trigger.url(true)].sort());
+
+		await fixture.action({ resource: 'webhookEndpoint', operation: 'sendTest', webhookId: { mode: 'id', value: String(test.endpointId) } });
+		await fixture.deliveriesDone();
+		expect(trigger.executions).toHaveLength(1);
+		expect(trigger.executions[0][0].json).toMatchObject({ event_type: 'webhook.test', data: { webhook_id: Number(test.endpointId) } });
+
+		await trigger.deactivate({ test: true });
+		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([production.endpointId]);
+		expect(trigger.nodeStaticData()).toEqual(production);
+	});
+
+	it('keeps the production endpoint when n8n deletes a test listener that never registered', async () => {
+		const trigger = fixture.trigger(EVENTS);
+		await trigger.activate();
+		const production = trigger.nodeStaticData();
+
+		// n8n's clean-up after a failed test registration runs `delete` on the production static data.
+		trigger.testStaticData = trigger.savedStaticData;
+		await trigger.deactivate({ test: true });
+		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([production.endpointId]);
+	});
+
+	it('refuses to activate without any event, before calling the API', async () => {
+		const trigger = fixture.trigger([]);
+		await expect(trigger.activate()).rejects.toThrow('Choose at least one event to listen for');
+		expect(fixture.endpoints()).toHaveLength(0);
+	});
+});
