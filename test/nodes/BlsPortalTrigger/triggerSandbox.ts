@@ -37,7 +37,7 @@ export function useTriggerSandbox(): TriggerSandbox {
 	let bookingPool: number[] | undefined;
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ port: 0, rateLimit: false, retryDelayMs: RETRY_DELAY_MS, bookings: 60 });
+		sandbox = await startSandbox({ port: 0, rateLimit: false, retryDelayMs: RETRY_DELAY_MS, bookings: 200 });
 		receiver = await WebhookReceiver.start();
 		const [demo] = sandbox.accounts;
 		harness = new N8nHarness({ clientId: demo.hbClientId, apiKey: demo.apiKey, baseUrl: sandbox.apiUrl });
