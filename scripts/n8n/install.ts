@@ -102,7 +102,7 @@ export async function ensureN8n(version: N8nVersion): Promise<N8nInstall> {
 			cwd: installDir,
 			env,
 			logFile: path.join(installDir, 'rebuild.log'),
-			label: 'npm rebuild sqlite3',
+			label: `npm rebuild sqlite3 (n8n ${version})`,
 		});
 		await verifyN8n(result);
 		writeJson(path.join(installDir, MARKER), {

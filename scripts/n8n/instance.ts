@@ -303,6 +303,16 @@ export class N8nInstance {
 		if (this.removeUserFolderOnStop && !keep) fs.rmSync(this.userFolder, { recursive: true, force: true });
 	}
 
+	/**
+	 * Kills n8n and everything it started with SIGKILL, as a crash would, keeping the user folder:
+	 * `startN8n({ version, userFolder: n8n.userFolder, port: n8n.port })` starts it again on the
+	 * same data (the caller then removes the folder).
+	 */
+	async kill(): Promise<void> {
+		this.stopped = true;
+		await this.process.kill();
+	}
+
 	/** Logs in as the owner and creates a public-API key (called by startN8n). */
 	async authenticate(): Promise<void> {
 		if (this.version.startsWith('1.')) await this.setUpOwnerIfNeeded();

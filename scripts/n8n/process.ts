@@ -41,6 +41,8 @@ export interface GroupProcess {
 	isRunning(): boolean;
 	/** SIGTERM to the group; SIGKILL after `graceMs`. Resolves when the leader has exited. */
 	stop(graceMs?: number): Promise<void>;
+	/** SIGKILL to the whole group at once (a crash, as far as the processes can tell). */
+	kill(): Promise<void>;
 }
 
 const runningGroups = new Set<number>();
@@ -84,6 +86,11 @@ export function spawnGroup(
 			await exited;
 			clearTimeout(killTimer);
 			signalGroup(pid, 'SIGKILL'); // anything left in the group
+		},
+		async kill() {
+			if (!running) return;
+			signalGroup(pid, 'SIGKILL');
+			await exited;
 		},
 	};
 }
