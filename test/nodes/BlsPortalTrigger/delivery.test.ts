@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 
+import type { INodeParameters } from 'n8n-workflow';
+
 import type { CapturedRequest, TriggerHarness } from '../../harness/webhooks';
 import { header, withBody, withHeader } from '../../harness/webhooks';
 import { RETRY_DELAY_MS, useTriggerSandbox } from './triggerSandbox';
@@ -171,7 +173,7 @@ describe('BLS Portal Trigger: deliveries', () => {
 	});
 
 	describe('with Attach Certificate', () => {
-		async function certificateEvent(options: Record<string, unknown>): Promise<TriggerHarness> {
+		async function certificateEvent(options: INodeParameters): Promise<TriggerHarness> {
 			const trigger = fixture.trigger(['booking.certificate_available'], { attachCertificate: true, ...options });
 			await trigger.activate();
 			const bookingId = await fixture.freshBooking();

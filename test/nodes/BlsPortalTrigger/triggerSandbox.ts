@@ -19,7 +19,7 @@ export interface TriggerSandbox {
 	readonly receiver: WebhookReceiver;
 	readonly harness: N8nHarness;
 	/** A trigger node in a new workflow, served by the receiver (not yet activated). */
-	trigger(events: string[], options?: IDataObject, workflowName?: string): TriggerHarness;
+	trigger(events: string[], options?: INodeParameters, workflowName?: string): TriggerHarness;
 	/** The demo account's endpoints as the sandbox holds them. */
 	endpoints(): IDataObject[];
 	/** Runs the BLS Portal action node; fails the test if it fails. */
