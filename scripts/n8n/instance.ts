@@ -137,6 +137,17 @@ export class N8nInstance {
 		return `${this.url}/webhook/${webhookPath.replace(/^\//, '')}`;
 	}
 
+	/**
+	 * Production webhook URL of a node that registers webhooks by id (a trigger node such as ours,
+	 * or a Webhook node whose `path` is left to n8n): `/webhook/<webhookId>/<path>`. Give the node a
+	 * `webhookId` in the workflow JSON.
+	 */
+	nodeWebhookUrl(workflow: { nodes: unknown[] }, nodeName: string, webhookPath = 'webhook'): string {
+		const node = (workflow.nodes as Array<{ name: string; webhookId?: string }>).find((candidate) => candidate.name === nodeName);
+		if (!node?.webhookId) throw new Error(`Node "${nodeName}" not found or has no webhookId`);
+		return this.webhookUrl(`${node.webhookId}/${webhookPath}`);
+	}
+
 	/** n8n's output so far (also in `logFile`). */
 	logs(): string {
 		try {
