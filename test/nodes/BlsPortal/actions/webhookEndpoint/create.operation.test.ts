@@ -1,0 +1,46 @@
+import { useSandboxedNode } from '../booking/sandboxedNode';
+import { createEndpoint, portalEndpoint } from './webhookEndpointNode';
+
+const node = useSandboxedNode();
+
+describe('Webhook Endpoint → Create', () => {
+	it('registers the endpoint and shows its signing secret, this once', async () => {
+		const created = await createEndpoint(node, {
+			events: ['booking.cancelled', 'booking.created'],
+			additionalFields: { name: 'CRM sync', timeoutSeconds: 10, active: false },
+		});
+
+		expect(created).toMatchObject({
+			name: 'CRM sync',
+			url: 'https://hooks.example.com/bls',
+			events: ['booking.cancelled', 'booking.created'],
+			timeout_seconds: 10,
+			is_active: false,
+			secret: expect.stringMatching(/^whsec_/),
+		});
+		expect(portalEndpoint(node, created.id)).toMatchObject({ name: 'CRM sync', is_active: false });
+	});
+
+	it('creates an active endpoint with the API defaults when only URL and events are given', async () => {
+		const created = await createEndpoint(node);
+		expect(created).toMatchObject({ is_active: true, timeout_seconds: 30, max_retries: 5 });
+	});
+
+	it.each([
+		[{ url: 'ftp://hooks.example.com' }, /URL: must be an http\(s\):\/\/ URL/],
+		// An expression gets past the editor's required check; the node still refuses it.
+		[{ events: '={{ [] }}' }, /Events: choose at least one event/],
+		[{ events: ['booking.deleted'] }, /Events: unknown event "booking.deleted"/],
+		[{ additionalFields: { timeoutSeconds: 61 } }, /Timeout \(Seconds\): must be a whole number from 1 to 60/],
+	])('refuses %j before sending anything', async (change, message) => {
+		const { error } = await node.run({
+			resource: 'webhookEndpoint',
+			operation: 'create',
+			url: 'https://hooks.example.com/bls',
+			events: ['booking.created'],
+			...change,
+		});
+		expect(error?.message).toMatch(message);
+		expect(node.requestsTo('POST /webhooks')).toBe(0);
+	});
+});

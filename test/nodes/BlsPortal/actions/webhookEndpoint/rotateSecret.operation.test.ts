@@ -1,0 +1,16 @@
+import { useSandboxedNode } from '../booking/sandboxedNode';
+import { createEndpoint, onEndpoint } from './webhookEndpointNode';
+
+const node = useSandboxedNode();
+
+describe('Webhook Endpoint → Rotate Secret', () => {
+	it('shows the new secret once; Get never shows it', async () => {
+		const created = await createEndpoint(node);
+		const [rotated] = await node.output(onEndpoint('rotateSecret', created.id));
+
+		expect(rotated.json).toMatchObject({ id: created.id, secret: expect.stringMatching(/^whsec_/) });
+		expect(rotated.json.secret).not.toBe(created.secret);
+		const [fetched] = await node.output(onEndpoint('get', created.id));
+		expect(fetched.json).not.toHaveProperty('secret');
+	});
+});
