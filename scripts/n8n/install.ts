@@ -13,6 +13,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { spawnGroup } from './process';
+
 export type N8nVersion = '2.41.1' | '1.123.81';
 export const SUPPORTED_N8N_VERSIONS: readonly N8nVersion[] = ['2.41.1', '1.123.81'];
 export const DEFAULT_N8N_VERSION: N8nVersion = '2.41.1';
@@ -246,32 +248,24 @@ interface RunOptions {
 	label: string;
 }
 
-/** Runs a long command with its output to a log file, printing a heartbeat and the log's tail on failure. */
-function runLogged(command: string, args: string[], options: RunOptions): Promise<void> {
-	return new Promise((resolve, reject) => {
-		const started = Date.now();
-		const out = fs.openSync(options.logFile, 'a');
-		const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', out, out] });
-		fs.closeSync(out);
-		const heartbeat = setInterval(() => {
-			log(`  ${options.label}: ${Math.round((Date.now() - started) / 1000)} s so far`);
-		}, 30_000);
-		child.on('error', (error) => {
-			clearInterval(heartbeat);
-			reject(error);
-		});
-		child.on('exit', (code, signal) => {
-			clearInterval(heartbeat);
-			const seconds = Math.round((Date.now() - started) / 1000);
-			if (code === 0) {
-				log(`  ${options.label}: done in ${seconds} s`);
-				resolve();
-				return;
-			}
-			const tail = tailOf(options.logFile, 40);
-			reject(new Error(`${options.label} failed (${signal ?? `exit ${code}`}) after ${seconds} s; see ${options.logFile}\n${tail}`));
-		});
-	});
+/**
+ * Runs a long command with its output to a log file, printing a heartbeat and the log's tail on
+ * failure. Supervised, so an interrupted install leaves no npm behind writing into the folder.
+ */
+async function runLogged(command: string, args: string[], options: RunOptions): Promise<void> {
+	const started = Date.now();
+	const heartbeat = setInterval(() => {
+		log(`  ${options.label}: ${Math.round((Date.now() - started) / 1000)} s so far`);
+	}, 30_000);
+	// npm takes ~10 s to honour SIGTERM; an interrupted install is redone anyway, so no grace.
+	const group = spawnGroup(command, args, { cwd: options.cwd, env: options.env, logFile: options.logFile, graceMs: 500 });
+	const code = await group.exited.finally(() => clearInterval(heartbeat));
+	const seconds = Math.round((Date.now() - started) / 1000);
+	if (code !== 0) {
+		const tail = tailOf(options.logFile, 40);
+		throw new Error(`${options.label} failed (exit ${code}) after ${seconds} s; see ${options.logFile}\n${tail}`);
+	}
+	log(`  ${options.label}: done in ${seconds} s`);
 }
 
 function capture(command: string, args: string[], cwd?: string): Promise<string> {

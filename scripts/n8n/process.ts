@@ -13,7 +13,7 @@ import * as net from 'net';
  */
 const SUPERVISOR = `
 const { spawn } = require('child_process');
-const [parentPid, command, ...args] = process.argv.slice(1);
+const [parentPid, graceMs, command, ...args] = process.argv.slice(1);
 const child = spawn(command, args, { stdio: 'inherit' });
 const killGroup = (signal) => { try { process.kill(-process.pid, signal); } catch {} };
 let stopping = false;
@@ -21,7 +21,7 @@ const stop = () => {
 	if (stopping) return;
 	stopping = true;
 	killGroup('SIGTERM');
-	setTimeout(() => killGroup('SIGKILL'), 10000).unref();
+	setTimeout(() => killGroup('SIGKILL'), Number(graceMs)).unref();
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
@@ -48,15 +48,19 @@ export interface GroupProcess {
 const runningGroups = new Set<number>();
 let exitHookInstalled = false;
 
-/** Starts `command args` in its own supervised process group, its stdout and stderr appended to `logFile`. */
+/**
+ * Starts `command args` in its own supervised process group, its stdout and stderr appended to
+ * `logFile`. `graceMs`: how long the supervisor waits after SIGTERM before SIGKILL (default 10 s).
+ */
 export function spawnGroup(
 	command: string,
 	args: string[],
-	options: { cwd?: string; env: NodeJS.ProcessEnv; logFile: string },
+	options: { cwd?: string; env: NodeJS.ProcessEnv; logFile: string; graceMs?: number },
 ): GroupProcess {
 	installExitHook();
 	const out = fs.openSync(options.logFile, 'a');
-	const child = spawn(process.execPath, ['-e', SUPERVISOR, String(process.pid), command, ...args], {
+	const graceMs = String(options.graceMs ?? 10_000);
+	const child = spawn(process.execPath, ['-e', SUPERVISOR, String(process.pid), graceMs, command, ...args], {
 		cwd: options.cwd,
 		env: options.env,
 		stdio: ['ignore', out, out],
