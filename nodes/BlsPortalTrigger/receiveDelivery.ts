@@ -23,9 +23,18 @@ interface DeliveryResponse {
 	json(body: unknown): unknown;
 }
 
-/** n8n's body parser keeps the exact bytes in `rawBody`; older paths only read them on request. */
+/**
+ * n8n's body parser keeps the exact bytes in `rawBody`; older paths only read them on request.
+ * Never throws: n8n turns an error thrown by `webhook()` into a (failed) execution, so a request
+ * whose bytes cannot be read (a multipart body n8n already consumed, an aborted upload) must be
+ * refused like any other unverifiable delivery instead.
+ */
 async function rawBodyOf(request: DeliveryRequest): Promise<Buffer | undefined> {
-	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
+	try {
+		if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
+	} catch {
+		return undefined;
+	}
 	return Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
 }
 

@@ -1,0 +1,23 @@
+/**
+ * The resilience suite (`npm run test:resilience`): webhook attack corpus and soak inside real n8n
+ * (N8N_VERSION, default 2.41.1), signature properties, fault injection, bad input and secrets
+ * against the local sandbox. Each suite prints its figures and asserts its goals (counts, never
+ * timings). Run time: about 10 minutes on 2 cores.
+ */
+module.exports = {
+	preset: 'ts-jest',
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test/resilience'],
+	testMatch: ['**/*.test.ts'],
+	transform: {
+		// tsconfig.tools.json has isolatedModules: transpile only (`npx tsc -p tsconfig.tools.json` type-checks).
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.tools.json' }],
+	},
+	// One suite at a time: the n8n ones use a core or more, and the machine has two.
+	maxWorkers: 1,
+	// n8n takes ~10 s to start; the soak runs for 3 minutes; fault injection waits out back-offs.
+	testTimeout: 600_000,
+	slowTestThreshold: 120,
+	// Cheap suites first, so a broken build fails fast.
+	testSequencer: '<rootDir>/test/resilience/sequencer.js',
+};

@@ -1,0 +1,381 @@
+/**
+ * Shared pieces of the resilience suites: a figures table that survives jest's output, raw HTTP
+ * (duplicated headers, exact bytes), an independent webhook signer, a proxy in front of n8n that
+ * records what the sandbox delivered and can lose answers, the sandbox internals only an
+ * in-process test can read (webhook secrets, issued tokens), n8n's memory, and polling.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { startSandbox } from '../../sandbox';
+import type { Execution, N8nInstance } from '../../scripts/n8n/instance';
+import { nodeOutput, NODE_TYPES, type WorkflowJson } from '../../scripts/n8n/workflows';
+
+export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+
+// ---- Figures ------------------------------------------------------------------------------------
+
+export type FigureRow = [label: string, value: string | number];
+
+/**
+ * Prints a suite's figures straight to stdout (jest keeps it, unlike buffered console output) so
+ * `npm run test:resilience` and CI logs show them whether the suite passed or not.
+ */
+export function printFigures(title: string, rows: FigureRow[], notes: string[] = []): void {
+	const width = Math.max(...rows.map(([label]) => label.length), 20);
+	const lines = [``, `┌─ ${title} `.padEnd(width + 16, '─')];
+	for (const [label, value] of rows) lines.push(`│ ${label.padEnd(width)}  ${String(value).padStart(10)}`);
+	for (const note of notes) lines.push(`│ ${note}`);
+	lines.push(`└${'─'.repeat(width + 15)}`, '');
+	process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Counts by key, for "status 401: 12" style figures. */
+export class Tally {
+	private readonly counts = new Map<string, number>();
+
+	add(key: string, by = 1): void {
+		this.counts.set(key, (this.counts.get(key) ?? 0) + by);
+	}
+
+	get(key: string): number {
+		return this.counts.get(key) ?? 0;
+	}
+
+	entries(): Array<[string, number]> {
+		return [...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b));
+	}
+
+	summary(): string {
+		return this.entries()
+			.map(([key, count]) => `${key}: ${count}`)
+			.join(', ');
+	}
+}
+
+// ---- Deterministic randomness -------------------------------------------------------------------
+
+/** mulberry32: the same seed gives the same corpus on every run. */
+export function seededRandom(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+// ---- Webhook signing and raw HTTP ------------------------------------------------------------
+
+/** `sha256=` + hex HMAC-SHA256(secret, "{timestamp}.{raw body}"), written from the API documentation, not the node's code. */
+export function sign(secret: string, timestamp: string | number, body: Buffer): string {
+	return `sha256=${createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`${timestamp}.`), body])).digest('hex')}`;
+}
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** A delivery as bytes on the wire; a header given as an array is sent once per value. */
+export interface RawDelivery {
+	headers: Record<string, string | string[]>;
+	body: Buffer;
+}
+
+export interface RawResponse {
+	status: number;
+	body: string;
+	/** Wall-clock second the request left and the answer came back (for the replay-window boundary). */
+	sentSecond: number;
+	answeredSecond: number;
+}
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 4 });
+
+/** POSTs exactly these bytes and headers (duplicates included); a reset connection answers status 0. */
+export function postRaw(url: string, delivery: RawDelivery, timeoutMs = 60_000): Promise<RawResponse> {
+	return new Promise((resolve) => {
+		const sentSecond = nowSeconds();
+		const request = http.request(url, { method: 'POST', agent: delivery.body.length > 1_000_000 ? false : keepAlive });
+		for (const [name, value] of Object.entries(delivery.headers)) request.setHeader(name, value);
+		if (!('content-length' in lowerKeys(delivery.headers))) request.setHeader('content-length', String(delivery.body.length));
+		const timer = setTimeout(() => request.destroy(new Error('timeout')), timeoutMs);
+		const done = (status: number, body: string) => {
+			clearTimeout(timer);
+			resolve({ status, body, sentSecond, answeredSecond: nowSeconds() });
+		};
+		request.on('response', (response) => {
+			const chunks: Buffer[] = [];
+			response.on('data', (chunk: Buffer) => chunks.push(chunk));
+			response.on('end', () => done(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+			response.on('error', () => done(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+		});
+		request.on('error', (error) => done(0, error.message));
+		request.end(delivery.body);
+	});
+}
+
+function lowerKeys(headers: Record<string, unknown>): Record<string, unknown> {
+	return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+}
+
+/** Waits until the wall clock is early in a second, so a delivery signed now is judged within that second. */
+export async function earlyInSecond(maxMs = 150): Promise<void> {
+	while (Date.now() % 1000 > maxMs) await sleep(Math.max(1, 1000 - (Date.now() % 1000)));
+}
+
+// ---- A proxy in front of n8n ---------------------------------------------------------------------
+
+/** What the proxy does with one delivery: pass it on, lose n8n's answer (the API sees a failure), or fail without passing it on. */
+export type ProxyAction = 'forward' | 'lose-answer' | 'refuse';
+
+export interface ProxiedDelivery {
+	path: string;
+	headers: http.IncomingHttpHeaders;
+	rawBody: Buffer;
+	action: ProxyAction;
+	/** n8n's status (0: not forwarded or no answer). */
+	n8nStatus: number;
+	/** What the sender got. */
+	answeredStatus: number;
+}
+
+/**
+ * n8n is started with this proxy as its public webhook URL, so the trigger registers the proxy's
+ * address in the sandbox: every real delivery passes here, is recorded byte for byte, and can be
+ * made to fail as a network or n8n outage would (which makes the sandbox retry it).
+ */
+export class DeliveryProxy {
+	readonly deliveries: ProxiedDelivery[] = [];
+	/** n8n's origin, set once n8n is up. */
+	target = '';
+	policy: (delivery: { path: string; headers: http.IncomingHttpHeaders; rawBody: Buffer }) => ProxyAction = () => 'forward';
+	private inflight = 0;
+
+	private constructor(
+		private readonly server: http.Server,
+		readonly origin: string,
+	) {}
+
+	static async start(): Promise<DeliveryProxy> {
+		let proxy: DeliveryProxy | undefined;
+		const server = http.createServer((req, res) => void proxy?.handle(req, res));
+		server.keepAliveTimeout = 1000;
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		proxy = new DeliveryProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+		return proxy;
+	}
+
+	/** Waits until no delivery is being passed on. */
+	async settled(timeoutMs = 30_000): Promise<void> {
+		await waitFor(() => this.inflight === 0, { timeoutMs, what: 'the proxy to finish passing deliveries on' });
+	}
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		this.inflight++;
+		try {
+			const chunks: Buffer[] = [];
+			for await (const chunk of req) chunks.push(chunk as Buffer);
+			const rawBody = Buffer.concat(chunks);
+			const path = req.url ?? '/';
+			const action = this.policy({ path, headers: req.headers, rawBody });
+			let n8nStatus = 0;
+			let n8nBody = '';
+			if (action !== 'refuse' && this.target) {
+				const headers: Record<string, string | string[]> = {};
+				for (const [name, value] of Object.entries(req.headers)) {
+					if (value !== undefined && !['host', 'connection', 'keep-alive'].includes(name)) headers[name] = value;
+				}
+				const answer = await postRaw(`${this.target}${path}`, { headers, body: rawBody });
+				n8nStatus = answer.status;
+				n8nBody = answer.body;
+			}
+			const answeredStatus = action === 'forward' && n8nStatus > 0 ? n8nStatus : 503;
+			this.deliveries.push({ path, headers: req.headers, rawBody, action, n8nStatus, answeredStatus });
+			res.writeHead(answeredStatus, { 'content-type': 'application/json' });
+			res.end(action === 'forward' ? n8nBody : JSON.stringify({ message: 'proxy: simulated outage' }));
+		} catch {
+			if (!res.headersSent) res.writeHead(502);
+			res.end();
+		} finally {
+			this.inflight--;
+		}
+	}
+
+	async stop(): Promise<void> {
+		await new Promise<void>((resolve) => {
+			this.server.close(() => resolve());
+			this.server.closeAllConnections();
+		});
+	}
+}
+
+// ---- Sandbox internals (same process only) -------------------------------------------------------
+
+interface SandboxInternals {
+	core: {
+		state: { webhooks: Array<{ id: number; url: string; secret: string; accountId: number; events: string[] }> };
+		tokens: { byAccess: Map<string, { accessToken: string; refreshToken: string }> };
+	};
+}
+
+const internals = (sandbox: Sandbox): SandboxInternals['core'] => (sandbox as unknown as SandboxInternals).core;
+
+/**
+ * The endpoints the sandbox holds with their signing secrets. The secret is shown once by the API
+ * (to the trigger that registered it); an in-process test may read the sandbox's copy to sign
+ * deliveries the way the API would.
+ */
+export function endpointSecrets(sandbox: Sandbox): Array<{ id: number; url: string; secret: string; events: string[] }> {
+	return internals(sandbox).state.webhooks.map(({ id, url, secret, events }) => ({ id, url, secret, events: [...events] }));
+}
+
+/** Every access and refresh token the sandbox ever issued (they must never show up anywhere else). */
+export function issuedTokens(sandbox: Sandbox): string[] {
+	return [...internals(sandbox).tokens.byAccess.values()].flatMap((pair) => [pair.accessToken, pair.refreshToken]);
+}
+
+// ---- n8n ----------------------------------------------------------------------------------------
+
+export const TRIGGER_NODE = 'BLS Portal Trigger';
+
+/** An active-able workflow: the BLS Portal Trigger followed by a No Op, with a fixed webhook id. */
+export function triggerWorkflow(
+	name: string,
+	events: string[],
+	credential: { id: string; name: string },
+	options: Record<string, unknown> = {},
+): { workflow: WorkflowJson; webhookId: string } {
+	const webhookId = randomUUID();
+	const workflow: WorkflowJson = {
+		name,
+		nodes: [
+			{
+				id: 'trigger',
+				name: TRIGGER_NODE,
+				type: NODE_TYPES.blsPortalTrigger,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId,
+				parameters: { events, options },
+				credentials: { blsPortalApi: { id: credential.id, name: credential.name } },
+			},
+			{ id: 'noop', name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+		],
+		connections: { [TRIGGER_NODE]: { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+	return { workflow, webhookId };
+}
+
+/** The trigger item (`event_id`, `event_type`, `delivery_id`, ...) of each execution. */
+export function triggerItems(executions: Execution[]): Array<Record<string, unknown> & { executionId: string; status: string }> {
+	return executions.flatMap((execution) => {
+		const items = execution.data ? safeOutput(execution) : [];
+		if (items.length === 0) return [{ executionId: String(execution.id), status: execution.status }];
+		return items.map((item) => ({ ...(item as Record<string, unknown>), executionId: String(execution.id), status: execution.status }));
+	});
+}
+
+function safeOutput(execution: Execution): unknown[] {
+	try {
+		return nodeOutput(execution.data!, TRIGGER_NODE);
+	} catch {
+		return [];
+	}
+}
+
+/**
+ * Waits until the workflow's execution count stops changing for `quietMs` (webhook executions are
+ * stored shortly after n8n answered), then returns them with their data.
+ */
+export async function settledExecutions(
+	n8n: N8nInstance,
+	workflowId: string,
+	{ atLeast = 0, quietMs = 2000, timeoutMs = 120_000 } = {},
+): Promise<Execution[]> {
+	const deadline = Date.now() + timeoutMs;
+	let last = -1;
+	let stableSince = Date.now();
+	for (;;) {
+		const executions = await n8n.executions({ workflowId });
+		const running = executions.filter((execution) => !execution.finished && !['success', 'error', 'crashed', 'canceled'].includes(execution.status));
+		if (executions.length !== last || running.length > 0) {
+			last = executions.length;
+			stableSince = Date.now();
+		} else if (executions.length >= atLeast && Date.now() - stableSince >= quietMs) {
+			return await n8n.executions({ workflowId, includeData: true });
+		}
+		if (Date.now() > deadline) {
+			throw new Error(`Executions of workflow ${workflowId} did not settle (${executions.length}, ${running.length} running, wanted ${atLeast})`);
+		}
+		await sleep(250);
+	}
+}
+
+/** The process id of n8n itself (the child of the harness's supervisor), to read its memory. */
+export function n8nPid(n8n: N8nInstance): number | undefined {
+	const supervisor = (n8n as unknown as { process: { child: { pid?: number } } }).process.child.pid;
+	if (supervisor === undefined) return undefined;
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			if (ppid !== supervisor) continue;
+			const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+			if (cmdline.some((arg) => arg.endsWith('/n8n') || arg.endsWith('bin/n8n')) && cmdline.includes('start')) return Number(entry);
+		} catch {
+			// the process ended while we looked
+		}
+	}
+	return undefined;
+}
+
+/** Resident memory of a process in MiB (0 when it cannot be read). */
+export function rssMiB(pid: number | undefined): number {
+	if (pid === undefined) return 0;
+	try {
+		const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+		const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? 0);
+		return Math.round((kb / 1024) * 10) / 10;
+	} catch {
+		return 0;
+	}
+}
+
+/** Waits until the sandbox holds an endpoint registered for this webhook id (activation registers it asynchronously). */
+export async function registeredEndpoint(sandbox: Sandbox, webhookId: string): Promise<{ id: number; url: string; secret: string }> {
+	let found: { id: number; url: string; secret: string } | undefined;
+	await waitFor(
+		() => {
+			found = endpointSecrets(sandbox).find((endpoint) => endpoint.url.includes(webhookId));
+			return found !== undefined;
+		},
+		{ timeoutMs: 30_000, what: `the trigger of webhook ${webhookId} to register its endpoint` },
+	);
+	return found!;
+}
+
+// ---- Polling --------------------------------------------------------------------------------------
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function waitFor(
+	condition: () => boolean | Promise<boolean>,
+	{ timeoutMs = 30_000, pollMs = 20, what = 'a condition' } = {},
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await condition())) {
+		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(pollMs);
+	}
+}
+
+export function formatSeconds(ms: number): string {
+	return `${(ms / 1000).toFixed(1)} s`;
+}
