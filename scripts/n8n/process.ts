@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 
 /**
- * Runs as `node -e SUPERVISOR parentPid command ...args`, as the leader of a new process group.
+ * Runs as `node -e SUPERVISOR parentPid graceMs command ...args`, as the leader of a new process group.
  * It starts the command in the same group, exits with its code, and kills the whole group when
  * the command exits, when it is asked to stop (SIGTERM/SIGINT), or when the parent is gone.
  */
