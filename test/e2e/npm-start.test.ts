@@ -1,0 +1,59 @@
+/**
+ * `npm start` (build/scripts/start.js, compiled by `npm run test:e2e`): n8n comes up with the
+ * sandbox credential, the printed login works, and Ctrl-C stops everything.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { repoRoot } from '../../scripts/n8n/install';
+import { versionFromEnv } from '../../scripts/n8n/instance';
+
+const startScript = path.join(repoRoot(), 'build', 'scripts', 'start.js');
+let child: ChildProcess | undefined;
+
+afterAll(() => {
+	if (child?.exitCode === null) child.kill('SIGKILL');
+});
+
+it(`npm start serves n8n ${versionFromEnv()} with the sandbox credential and stops on Ctrl-C`, async () => {
+	expect(fs.existsSync(startScript)).toBe(true);
+	const started = spawn(process.execPath, [startScript], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+	child = started;
+	let output = '';
+	started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	const exited = new Promise<number | null>((resolve) => started.on('exit', (code) => resolve(code)));
+
+	await waitFor(() => output.includes('Press Ctrl-C to stop.') || started.exitCode !== null, 180_000);
+	expect(output).toContain('Press Ctrl-C to stop.');
+
+	const url = /Open\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+	const login = /n8n login\s+(\S+)\s+\/\s+(\S+)/.exec(output);
+	expect(url).toBeDefined();
+	expect(login).not.toBeNull();
+	expect(output).toMatch(/Client ID\s+\S+/);
+	expect(output).toMatch(/API Key\s+\S+/);
+
+	// The printed owner login works, and the sandbox credential is there.
+	const browserId = 'npm-start-test';
+	const response = await fetch(`${url}/rest/login`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'browser-id': browserId },
+		body: JSON.stringify({ emailOrLdapLoginId: login![1], password: login![2] }),
+	});
+	expect(response.status).toBe(200);
+	const cookie = response.headers.getSetCookie().map((header) => header.split(';')[0]).join('; ');
+	const credentials = await fetch(`${url}/rest/credentials`, { headers: { cookie, 'browser-id': browserId } });
+	const list = (await credentials.json()) as { data: Array<{ name: string; type: string }> };
+	expect(list.data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'BLS Sandbox (demo)', type: 'blsPortalApi' })]));
+
+	started.kill('SIGINT');
+	expect(await exited).toBe(0);
+	await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+}, 300_000);
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+}
