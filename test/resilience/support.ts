@@ -212,11 +212,95 @@ export class DeliveryProxy {
 	}
 }
 
+// ---- A proxy in front of the API -----------------------------------------------------------------
+
+export interface SentRequest {
+	method: string;
+	/** Path and query, as sent. */
+	url: string;
+	headers: http.IncomingHttpHeaders;
+	body: string;
+}
+
+/**
+ * Sits between the node and the sandbox: records every byte the node sent (method, URL, headers,
+ * body), and can lose the API's answer to chosen requests after the API has acted on them, as a
+ * connection that breaks on the way back would (the sandbox's own faults strike before it acts).
+ */
+export class ApiProxy {
+	readonly sent: SentRequest[] = [];
+	private readonly losses: Array<{ method: string; path: string; remaining: number }> = [];
+	lostAnswers = 0;
+
+	private constructor(
+		private readonly server: http.Server,
+		readonly origin: string,
+		private readonly target: string,
+	) {}
+
+	static async start(target: string): Promise<ApiProxy> {
+		let proxy: ApiProxy | undefined;
+		const server = http.createServer((req, res) => void proxy?.handle(req, res));
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		proxy = new ApiProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, target);
+		return proxy;
+	}
+
+	get apiUrl(): string {
+		return `${this.origin}/api/v1`;
+	}
+
+	/** The API acts on the next `count` requests `method path` (path relative to /api/v1) but the node never hears back. */
+	loseAnswers(method: string, path: string, count = 1): void {
+		this.losses.push({ method, path, remaining: count });
+	}
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		const body = Buffer.concat(chunks);
+		const url = req.url ?? '/';
+		this.sent.push({ method: req.method ?? 'GET', url, headers: req.headers, body: body.toString('utf8') });
+		const apiPath = url.split('?')[0].replace(/^\/api\/v1/, '');
+		const loss = this.losses.find((l) => l.remaining > 0 && l.method === req.method && apiPath === l.path);
+		const headers = { ...req.headers };
+		delete headers.host;
+		delete headers.connection;
+		const upstream = http.request(`${this.target}${url}`, { method: req.method, headers, agent: false }, (answer) => {
+			const parts: Buffer[] = [];
+			answer.on('data', (part: Buffer) => parts.push(part));
+			answer.on('end', () => {
+				if (loss) {
+					loss.remaining--;
+					this.lostAnswers++;
+					req.socket.destroy();
+					return;
+				}
+				res.writeHead(answer.statusCode ?? 502, answer.headers);
+				res.end(Buffer.concat(parts));
+			});
+		});
+		upstream.on('error', () => req.socket.destroy());
+		upstream.end(body);
+	}
+
+	async stop(): Promise<void> {
+		await new Promise<void>((resolve) => {
+			this.server.close(() => resolve());
+			this.server.closeAllConnections();
+		});
+	}
+}
+
 // ---- Sandbox internals (same process only) -------------------------------------------------------
 
 interface SandboxInternals {
 	core: {
-		state: { webhooks: Array<{ id: number; url: string; secret: string; accountId: number; events: string[] }> };
+		state: {
+			webhooks: Array<{ id: number; url: string; secret: string; accountId: number; events: string[] }>;
+			bookings: Array<{ id: number; accountId: number; details: { email: string }; courseId: number; date: string; time: string; status: string }>;
+			accounts: Array<{ id: number; hbClientId: string }>;
+		};
 		tokens: { byAccess: Map<string, { accessToken: string; refreshToken: string }> };
 	};
 }
@@ -230,6 +314,18 @@ const internals = (sandbox: Sandbox): SandboxInternals['core'] => (sandbox as un
  */
 export function endpointSecrets(sandbox: Sandbox): Array<{ id: number; url: string; secret: string; events: string[] }> {
 	return internals(sandbox).state.webhooks.map(({ id, url, secret, events }) => ({ id, url, secret, events: [...events] }));
+}
+
+/** Every booking of an account as the sandbox holds it (ground truth for lost and duplicated items). */
+export function accountBookings(
+	sandbox: Sandbox,
+	hbClientId: string,
+): Array<{ id: number; email: string; courseId: number; date: string; time: string; status: string }> {
+	const state = internals(sandbox).state;
+	const account = state.accounts.find((a) => a.hbClientId === hbClientId);
+	return state.bookings
+		.filter((booking) => booking.accountId === account?.id)
+		.map(({ id, details, courseId, date, time, status }) => ({ id, email: details.email, courseId, date, time, status }));
 }
 
 /** Every access and refresh token the sandbox ever issued (they must never show up anywhere else). */

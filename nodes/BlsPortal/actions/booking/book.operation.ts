@@ -1,6 +1,7 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { holdTimeslot, readSlot, slotFields } from '../timeslot/hold.operation';
+import { blsApiRequest } from '../../transport';
+import { holdTimeslot, readSlot, slotFields, type Slot } from '../timeslot/hold.operation';
 import { releaseHold } from '../timeslot/releaseHold.operation';
 import { candidateFields, createBooking, readCandidate } from './create.operation';
 
@@ -25,12 +26,51 @@ function appendDescription(error: unknown, note: string): void {
 	target.description = target.description ? `${target.description}\n\n${note}` : note;
 }
 
+/**
+ * Whether a failed request may still have been carried out: no answer at all (connection broken,
+ * timeout) or a server/gateway error. A 4xx (refused, rate limited, unauthorised) was not.
+ */
+function outcomeUnknown(error: unknown): boolean {
+	const code = (error as { httpCode?: string | null })?.httpCode;
+	return !code || Number(code) >= 500;
+}
+
+/**
+ * The booking this candidate got on this slot, when the API made it but its answer was lost: the
+ * newest live booking with the same email, course, day and time (ids ascend). Undefined if none.
+ */
+async function bookingMadeFromHold(this: IExecuteFunctions, slot: Slot, candidate: IDataObject): Promise<IDataObject | undefined> {
+	const response = await blsApiRequest.call(this, 'GET', '/bookings', {
+		qs: { email: candidate.email, course_id: slot.courseId, date_from: slot.date, date_to: slot.date, per_page: 100 },
+	});
+	const bookings = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
+	return bookings
+		.filter((booking) => booking.time === slot.time && booking.status !== 'cancelled')
+		.sort((a, b) => Number(b.id) - Number(a.id))[0];
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	// Everything is checked before the hold, so a typo never leaves a hold behind.
 	const slot = readSlot.call(this, itemIndex);
 	const candidate = readCandidate.call(this, itemIndex);
 
-	const hold = await holdTimeslot.call(this, slot);
+	let hold: IDataObject | undefined;
+	let holdError: unknown;
+	try {
+		hold = await holdTimeslot.call(this, slot);
+	} catch (error) {
+		holdError = error;
+	}
+	if (!hold) {
+		if (outcomeUnknown(holdError)) {
+			appendDescription(
+				holdError,
+				'If BLS Portal made the hold before its answer was lost, the hold blocks new holds on this account until it expires (30 minutes). ' +
+					'Timeslot → Hold then reports its hold hash; free it with Timeslot → Release Hold.',
+			);
+		}
+		throw holdError;
+	}
 	const holdHash = String(hold.hold_hash);
 	let createError: unknown;
 	try {
@@ -39,18 +79,32 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		createError = error;
 	}
 	// Whatever went wrong, an unreleased hold would block every other booking of the account for 30 minutes.
+	let released = false;
+	let releaseError: unknown;
 	try {
 		await releaseHold.call(this, holdHash);
-		appendDescription(createError, `The timeslot hold (${holdHash}) was released; no booking was made.`);
-	} catch (releaseError) {
-		appendDescription(
-			createError,
-			`The timeslot hold (${holdHash}) could not be released (${(releaseError as Error).message}). ` +
-				'If the API created the booking before failing, the hold was used by it: check Booking → Get Many. ' +
-				'Otherwise release it with Timeslot → Release Hold, or wait until it expires' +
-				(hold.expires_at ? ` at ${String(hold.expires_at)}.` : '.'),
-		);
+		released = true;
+	} catch (error) {
+		releaseError = error;
 	}
+	if (released) {
+		appendDescription(createError, `The timeslot hold (${holdHash}) was released; no booking was made.`);
+		throw createError;
+	}
+	// The hold is gone although the booking failed: when the booking's answer was lost on the way
+	// back, the API made it from the hold. Report that booking, or a retry (n8n's Retry On Fail, a
+	// re-run) would book the candidate a second time.
+	if (outcomeUnknown(createError) && (releaseError as { httpCode?: string | null })?.httpCode === '404') {
+		const booking = await bookingMadeFromHold.call(this, slot, candidate).catch(() => undefined);
+		if (booking) return [{ json: booking }];
+	}
+	appendDescription(
+		createError,
+		`The timeslot hold (${holdHash}) could not be released (${(releaseError as Error).message}). ` +
+			'If the API created the booking before failing, the hold was used by it: check Booking → Get Many. ' +
+			'Otherwise release it with Timeslot → Release Hold, or wait until it expires' +
+			(hold.expires_at ? ` at ${String(hold.expires_at)}.` : '.'),
+	);
 	// The API's own error (a NodeApiError from the transport), now saying what happened to the hold.
 	throw createError;
 }
