@@ -1,0 +1,173 @@
+/**
+ * `npm run bench`: the BLS Portal node against the HTTP Request way, in one real n8n, against the
+ * sandbox's request log. Prints a Markdown table, writes it to bench/results/latest.md, and exits
+ * non-zero if any run lost or duplicated an item (or n8n lost an execution). See bench/README.md.
+ *
+ * Environment (all optional): N8N_VERSION (default 2.41.1), BENCH_RATE_WINDOW_MS (default 10000),
+ * BENCH_QUICK=1 (smaller sizes, to try the bench itself; its table is not the one to publish),
+ * BENCH_NO_WRITE=1 (print only).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { startSandbox } from '../sandbox';
+import type { Sandbox } from '../sandbox';
+import { repoRoot } from '../scripts/n8n/install';
+import { startN8n, versionFromEnv } from '../scripts/n8n/instance';
+import type { N8nInstance } from '../scripts/n8n/instance';
+import { deploy } from './exec';
+import { closingNotes, markdownTable } from './report';
+import {
+	BenchContext,
+	bookCandidates,
+	limits,
+	listEverything,
+	ScenarioResult,
+	tokenEconomy,
+	triggerThroughput,
+	underRateLimit,
+} from './scenarios';
+import { ours } from './workflows';
+
+const quick = process.env.BENCH_QUICK === '1';
+
+const SETTINGS = {
+	tokenExecutions: 50,
+	listTotals: quick ? [1000] : [1000, 5000],
+	listRepeats: quick ? 1 : 3,
+	limits: [1, 25, 101],
+	rate: { quota: quick ? 10 : 60, windowMs: Number(process.env.BENCH_RATE_WINDOW_MS ?? 10_000), windows: 3 },
+	bookings: 10,
+	trigger: {
+		concurrency: 8,
+		rounds: quick ? 1 : 2,
+		roundMs: quick ? 3000 : 8000,
+		warmupMs: quick ? 1000 : 2000,
+		verifyIterations: quick ? 20_000 : 200_000,
+	},
+};
+
+function log(line: string): void {
+	process.stderr.write(`[bench] ${line}\n`);
+}
+
+async function main(): Promise<number> {
+	const startedAt = Date.now();
+	const version = versionFromEnv();
+	let sandbox: Sandbox | undefined;
+	let n8n: N8nInstance | undefined;
+	try {
+		// Rate limiting is off except in scenario 4, so counts and times elsewhere are not mixed with waits.
+		// 200 places per slot lets the sandbox seed tens of thousands of bookings quickly.
+		sandbox = await startSandbox({ port: 0, bookings: 25, rateLimit: false, slotCapacity: 200 });
+		log(`sandbox at ${sandbox.apiUrl}; starting n8n ${version}…`);
+		n8n = await startN8n({ version, env: { N8N_EXPRESSION_ENGINE: 'legacy' } });
+		log(`n8n ${version} ready at ${n8n.url} after ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+
+		const account = sandbox.accounts[0];
+		const credential = await n8n.createCredential({
+			name: 'BLS Portal (bench)',
+			type: 'blsPortalApi',
+			data: { clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl },
+		});
+		const ctx: BenchContext = {
+			n8n,
+			sandbox,
+			credential,
+			api: { apiUrl: sandbox.apiUrl, clientId: account.hbClientId, apiKey: account.apiKey },
+			integrity: [],
+			log,
+		};
+		const getOurs = await deploy(n8n, ours.getBooking('bench-ours-get', 1), credential);
+
+		const results: ScenarioResult[] = [];
+		const scenario = async (name: string, run: () => Promise<ScenarioResult>) => {
+			const started = Date.now();
+			log(`${name}…`);
+			results.push(await run());
+			log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		};
+		await scenario('1. token economy', () => tokenEconomy(ctx, SETTINGS.tokenExecutions, getOurs));
+		await scenario('2. return all', () => listEverything(ctx, SETTINGS.listTotals, SETTINGS.listRepeats, getOurs));
+		await scenario('3. limit', () => limits(ctx, SETTINGS.limits, 1000, getOurs));
+		await scenario('4. under the rate limit', () => underRateLimit(ctx, SETTINGS.rate, getOurs));
+		await scenario('5. book a candidate', () => bookCandidates(ctx, SETTINGS.bookings, getOurs));
+		await scenario('6. trigger throughput', () => triggerThroughput(ctx, SETTINGS.trigger));
+
+		const totalSeconds = (Date.now() - startedAt) / 1000;
+		const document = render(results, ctx.integrity, { version, totalSeconds });
+		process.stdout.write(`\n${document}\n`);
+		if (!quick && process.env.BENCH_NO_WRITE !== '1') {
+			const file = path.join(repoRoot(), 'bench', 'results', 'latest.md');
+			fs.mkdirSync(path.dirname(file), { recursive: true });
+			fs.writeFileSync(file, `${document}\n`);
+			log(`written to ${path.relative(process.cwd(), file)}`);
+		}
+		if (ctx.integrity.length) {
+			log(`FAILED: ${ctx.integrity.length} integrity problem(s):`);
+			for (const problem of ctx.integrity) log(`  ✗ ${problem}`);
+			return 1;
+		}
+		return 0;
+	} finally {
+		await n8n?.stop();
+		await sandbox?.stop();
+	}
+}
+
+function render(results: ScenarioResult[], integrity: string[], run: { version: string; totalSeconds: number }): string {
+	const { rate, trigger } = SETTINGS;
+	const lines: string[] = [];
+	lines.push(`## Benchmark: BLS Portal node vs the HTTP Request way${quick ? ' (QUICK MODE: not for publishing)' : ''}`);
+	lines.push('');
+	lines.push(
+		`n8n ${run.version}, Node ${process.version} for the bench (n8n on its own Node 24), ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ` +
+			`${new Date().toISOString().slice(0, 10)}. Whole run (n8n start included): **${run.totalSeconds.toFixed(0)} s**. ` +
+			'Calls are counted by the sandbox\'s request log; "ours ÷ HTTP" below 1 means the node is cheaper/faster (for deliveries per second, above 1 is better).',
+	);
+	lines.push('');
+	if (integrity.length) {
+		lines.push(`> **FAILED: ${integrity.length} integrity problem(s); the figures below cannot be trusted.**`);
+		for (const problem of integrity) lines.push(`> - ${problem}`);
+		lines.push('');
+	}
+	lines.push(markdownTable(results));
+	lines.push('');
+	lines.push(
+		`Settings: rate limit off except in scenario 4 (${rate.quota} requests per ${rate.windowMs / 1000} s window, Retry-After in whole seconds); ` +
+			'our node holds a live token at the start of scenarios 2–5 (as after scenario 1; a sandbox reset between scenarios revokes ' +
+			'tokens, so one uncounted run re-authenticates); the HTTP Request way asks for a token in every execution. ' +
+			`Scenario 6: ${trigger.concurrency} keep-alive connections on loopback, ${trigger.rounds} alternating round(s) of ${trigger.roundMs / 1000} s per receiver after a ` +
+			`${trigger.warmupMs / 1000} s warm-up; a round lasts until n8n has recorded every execution it accepted.`,
+	);
+	const notes = closingNotes(results);
+	const failures = results.map((result) => result.facts).find((facts) => facts.retryMessage !== undefined);
+	lines.push('');
+	lines.push('### Closing note');
+	lines.push('');
+	if (notes.length === 0) lines.push('Every figure of the BLS Portal node meets its minimum or goal.');
+	else {
+		lines.push('Figures of the BLS Portal node that miss their minimum or goal:');
+		lines.push('');
+		for (const note of notes) lines.push(`- ${note}`);
+	}
+	if (failures && failures.retryMessage) {
+		lines.push('');
+		lines.push(
+			`The HTTP Request way with Retry On Fail failed under the rate limit (${failures.retryCalls} calls, ${failures.retry429} × 429, ` +
+				`gave up after ${(Number(failures.retryMs) / 1000).toFixed(0)} s: "${String(failures.retryMessage).slice(0, 160)}"): ` +
+				'a retry re-runs the whole node, so its pagination starts again at page 1 and a list longer than one window never completes. ' +
+				`Spacing pages ${failures.intervalMs} ms apart (the quota's pace) avoids the 429s at the price of the wall time shown.`,
+		);
+	}
+	return lines.join('\n');
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error) => {
+		process.stderr.write(`[bench] crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.exit(2);
+	},
+);
