@@ -14,6 +14,10 @@ function fail(ctx: IExecuteFunctions, itemIndex: number, field: string, problem:
 
 export function requireText(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown, max = 255): string {
 	if (typeof value === 'number') value = String(value);
+	if (value !== undefined && value !== null && typeof value !== 'string') {
+		const kind = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+		fail(this, itemIndex, field, `must be text (got ${kind})`);
+	}
 	if (typeof value !== 'string' || value.trim() === '') fail(this, itemIndex, field, 'is required');
 	const text = (value as string).trim();
 	if (text.length > max) fail(this, itemIndex, field, `must be at most ${max} characters (got ${text.length})`);
@@ -93,4 +97,18 @@ export function optionalDate(this: IExecuteFunctions, itemIndex: number, field: 
 export function optionalEmail(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	return requireEmail.call(this, itemIndex, field, value);
+}
+
+/** An optional value that must be one of a fixed list (an options field set by an expression). */
+export function optionalOneOf(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+	allowed: readonly string[],
+): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const text = requireText.call(this, itemIndex, field, value);
+	if (!allowed.includes(text)) fail(this, itemIndex, field, `must be one of ${allowed.join(', ')} (got "${text}")`);
+	return text;
 }

@@ -145,14 +145,14 @@ export function candidateFields(show: IDisplayOptions['show']): INodeProperties[
 	];
 }
 
-/** Editor field → API field, with the label errors use. */
+/** Editor field → API field, with the label errors use and the API's length limit. */
 const OPTIONAL_TEXT = [
-	['address', 'address', 'Address'],
-	['agencyContactName', 'agency_contact_name', 'Agency Contact Name'],
-	['city', 'city', 'City'],
-	['jobRole', 'job_role', 'Job Role'],
-	['phone', 'phone', 'Phone'],
-	['postcode', 'postcode', 'Postcode'],
+	['address', 'address', 'Address', 255],
+	['agencyContactName', 'agency_contact_name', 'Agency Contact Name', 255],
+	['city', 'city', 'City', 255],
+	['jobRole', 'job_role', 'Job Role', 255],
+	['phone', 'phone', 'Phone', 32],
+	['postcode', 'postcode', 'Postcode', 16],
 ] as const;
 const OPTIONAL_EMAIL = [
 	['agencyContactEmail', 'agency_contact_email', 'Agency Contact Email'],
@@ -176,8 +176,8 @@ export function readCandidate(this: IExecuteFunctions, itemIndex: number): IData
 		});
 	}
 	const extra = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-	for (const [field, apiField, label] of OPTIONAL_TEXT) {
-		const value = optionalText.call(this, itemIndex, label, extra[field]);
+	for (const [field, apiField, label, max] of OPTIONAL_TEXT) {
+		const value = optionalText.call(this, itemIndex, label, extra[field], max);
 		if (value !== undefined) body[apiField] = value;
 	}
 	for (const [field, apiField, label] of OPTIONAL_EMAIL) {

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { blsApiList } from '../../transport';
 import { paginationFields, requestedLimit } from '../pagination';
-import { optionalDate, optionalEmail, optionalText, requirePositiveInteger } from '../validate';
+import { optionalDate, optionalEmail, optionalOneOf, optionalText, requirePositiveInteger } from '../validate';
 
 const show = { resource: ['booking'], operation: ['getMany'] };
 
@@ -99,11 +99,18 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/** The values an options filter allows, from its own definition (an expression may give anything). */
+function allowedValues(name: string): string[] {
+	const filters = description.find((property) => property.name === 'filters');
+	const filter = filters?.options?.find((option) => 'name' in option && option.name === name) as INodeProperties | undefined;
+	return (filter?.options ?? []).map((option) => String((option as { value: unknown }).value));
+}
+
 /** The filters as API query parameters, each checked before any request. */
 function readFilters(this: IExecuteFunctions, itemIndex: number): IDataObject {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = {
-		status: optionalText.call(this, itemIndex, 'Status', filters.status),
+		status: optionalOneOf.call(this, itemIndex, 'Status', filters.status, allowedValues('status')),
 		course_id:
 			filters.courseId === undefined || filters.courseId === ''
 				? undefined
@@ -112,8 +119,8 @@ function readFilters(this: IExecuteFunctions, itemIndex: number): IDataObject {
 		date_to: optionalDate.call(this, itemIndex, 'Date To', filters.dateTo),
 		email: optionalEmail.call(this, itemIndex, 'Email', filters.email),
 		search: optionalText.call(this, itemIndex, 'Search', filters.search),
-		training_status: optionalText.call(this, itemIndex, 'Training Status', filters.trainingStatus),
-		equipment_status: optionalText.call(this, itemIndex, 'Equipment Status', filters.equipmentStatus),
+		training_status: optionalOneOf.call(this, itemIndex, 'Training Status', filters.trainingStatus, allowedValues('trainingStatus')),
+		equipment_status: optionalOneOf.call(this, itemIndex, 'Equipment Status', filters.equipmentStatus, allowedValues('equipmentStatus')),
 	};
 	const { date_from: from, date_to: to } = qs;
 	if (typeof from === 'string' && typeof to === 'string' && from > to) {
