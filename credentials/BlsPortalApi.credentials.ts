@@ -135,6 +135,8 @@ export class BlsPortalApi implements ICredentialType {
 					url: `${baseUrl}/auth/refresh`,
 					body: { refresh_token: credentials.refreshToken },
 					json: true,
+					// A redirect (307/308 keep the body) would hand the refresh token to wherever it points.
+					disableFollowRedirect: true,
 				})) as IDataObject;
 				return readTokenPair(refreshed, owner);
 			} catch (error) {
@@ -151,6 +153,8 @@ export class BlsPortalApi implements ICredentialType {
 				url: `${baseUrl}/auth/token`,
 				body: { hb_client_id: credentials.clientId, api_key: credentials.apiKey },
 				json: true,
+				// The API key goes to the credential's own API only, never on to a redirect's target.
+				disableFollowRedirect: true,
 			})) as IDataObject;
 			return readTokenPair(issued, owner);
 		} catch (error) {

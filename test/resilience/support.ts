@@ -230,6 +230,7 @@ export interface SentRequest {
 export class ApiProxy {
 	readonly sent: SentRequest[] = [];
 	private readonly losses: Array<{ method: string; path: string; remaining: number }> = [];
+	private readonly redirects: Array<{ method: string; path: string; location: string; status: number }> = [];
 	lostAnswers = 0;
 
 	private constructor(
@@ -255,6 +256,15 @@ export class ApiProxy {
 		this.losses.push({ method, path, remaining: count });
 	}
 
+	/** Answers `method path` with a redirect to `location` (a file kept on another host, say) instead of asking the API. */
+	redirect(method: string, path: string, location: string, status = 302): void {
+		this.redirects.push({ method, path, location, status });
+	}
+
+	clearRedirects(): void {
+		this.redirects.length = 0;
+	}
+
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -262,6 +272,12 @@ export class ApiProxy {
 		const url = req.url ?? '/';
 		this.sent.push({ method: req.method ?? 'GET', url, headers: req.headers, body: body.toString('utf8') });
 		const apiPath = url.split('?')[0].replace(/^\/api\/v1/, '');
+		const redirect = this.redirects.find((r) => r.method === req.method && r.path === apiPath);
+		if (redirect) {
+			res.writeHead(redirect.status, { location: redirect.location });
+			res.end();
+			return;
+		}
 		const loss = this.losses.find((l) => l.remaining > 0 && l.method === req.method && apiPath === l.path);
 		const headers = { ...req.headers };
 		delete headers.host;

@@ -135,6 +135,10 @@ function fieldErrors(body: IDataObject | undefined): string | undefined {
 	return lines.length ? lines.join('\n') : undefined;
 }
 
+function withoutFullStop(text: string): string {
+	return text.replace(/\.+$/, '');
+}
+
 function formatTime(iso: unknown): string | undefined {
 	if (typeof iso !== 'string') return undefined;
 	const date = new Date(iso);
@@ -161,14 +165,14 @@ function toNodeApiError(ctx: BlsFunctions, failure: Failure, method: string, opt
 		case 404:
 			return make(
 				`The ${options.resourceLabel ?? 'requested item'} was not found in this BLS account`,
-				`${apiMessage ?? 'Not found'}. It may not exist, or it may belong to another agency's account.`,
+				`${withoutFullStop(apiMessage ?? 'Not found')}. It may not exist, or it may belong to another agency's account.`,
 			);
 		case 409: {
 			const until = formatTime(body?.expires_at ?? (body?.data as IDataObject | undefined)?.expires_at);
 			const holdHash = body?.hold_hash ?? (body?.data as IDataObject | undefined)?.hold_hash;
 			return make(
 				'Another timeslot hold is active on this account (one is allowed at a time)',
-				`${apiMessage ?? 'Conflict'}. Release it with Timeslot → Release Hold${holdHash ? ` (hold hash ${String(holdHash)})` : ''}, or wait until it expires${until ? ` at ${until}` : ''}.`,
+				`${withoutFullStop(apiMessage ?? 'Conflict')}. Release it with Timeslot → Release Hold${holdHash ? ` (hold hash ${String(holdHash)})` : ''}, or wait until it expires${until ? ` at ${until}` : ''}.`,
 			);
 		}
 		case 422:
@@ -180,6 +184,12 @@ function toNodeApiError(ctx: BlsFunctions, failure: Failure, method: string, opt
 			);
 		default:
 			break;
+	}
+	if (status && status >= 300 && status < 400) {
+		return make(
+			`BLS Portal answered with a redirect (HTTP ${status}) instead of an answer`,
+			'The node does not follow redirects when signing in, so the API key and tokens only ever go to the Base URL of the credential. Check that Base URL (https://, ending in /api/v1).',
+		);
 	}
 	if (status && status >= 500) {
 		const notRetried =
@@ -222,6 +232,9 @@ async function send(
 		body: options.body,
 		json: true,
 		returnFullResponse: true,
+		// n8n copies the Authorization header onto redirects to other hosts unless told not to: the
+		// bearer token must only ever reach the credential's own API (a download kept elsewhere gets none).
+		sendCredentialsOnCrossOriginRedirect: false,
 		...extra,
 	};
 	const credentialsDecrypted = {
