@@ -279,21 +279,37 @@ export function triggerWorkflow(): WorkflowJson {
 	};
 }
 
-/** n8n's plain Webhook node, answering at once and verifying nothing. */
-export function plainWebhookWorkflow(path: string): WorkflowJson {
+/**
+ * n8n's plain Webhook node, answering at once and verifying nothing. With `withCredential`, the
+ * workflow also holds a BLS Portal node that never runs (not connected): n8n then checks, for every
+ * execution, that the workflow may use that credential, as it does for the trigger's workflow. This
+ * control separates n8n's per-execution cost of a credential from the trigger's own work.
+ */
+export function plainWebhookWorkflow(path: string, withCredential = false): WorkflowJson {
+	const nodes: WorkflowNode[] = [
+		{
+			id: randomUUID(),
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: randomUUID(),
+			parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+		},
+	];
+	if (withCredential) {
+		nodes.push({
+			id: randomUUID(),
+			name: 'Unused BLS Portal node',
+			type: NODE_TYPES.blsPortal,
+			typeVersion: 1,
+			position: [0, 240],
+			parameters: { resource: 'booking', operation: 'get', bookingId: { __rl: true, mode: 'id', value: '1' } },
+		});
+	}
 	return {
-		name: 'bench: plain Webhook',
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-			},
-		],
+		name: withCredential ? 'bench: plain Webhook + credential' : 'bench: plain Webhook',
+		nodes,
 		connections: {},
 		settings: DEFAULT_SETTINGS,
 	};
