@@ -136,8 +136,9 @@ export interface ProxiedDelivery {
 	headers: http.IncomingHttpHeaders;
 	rawBody: Buffer;
 	action: ProxyAction;
-	/** n8n's status (0: not forwarded or no answer). */
+	/** n8n's status (0: not forwarded or no answer) and the start of its answer. */
 	n8nStatus: number;
+	n8nAnswer: string;
 	/** What the sender got. */
 	answeredStatus: number;
 }
@@ -193,7 +194,7 @@ export class DeliveryProxy {
 				n8nBody = answer.body;
 			}
 			const answeredStatus = action === 'forward' && n8nStatus > 0 ? n8nStatus : 503;
-			this.deliveries.push({ path, headers: req.headers, rawBody, action, n8nStatus, answeredStatus });
+			this.deliveries.push({ path, headers: req.headers, rawBody, action, n8nStatus, n8nAnswer: n8nBody.slice(0, 300), answeredStatus });
 			res.writeHead(answeredStatus, { 'content-type': 'application/json' });
 			res.end(action === 'forward' ? n8nBody : JSON.stringify({ message: 'proxy: simulated outage' }));
 		} catch {
