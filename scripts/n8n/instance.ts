@@ -299,6 +299,14 @@ export class N8nInstance {
 		return [...new Set(types.map((type) => type.name))];
 	}
 
+	/** Every node type n8n has loaded with the type versions it offers (to check that a workflow's nodes exist). */
+	async nodeTypeVersions(): Promise<Map<string, number[]>> {
+		const types = await this.request<Array<{ name: string; version: number | number[] }>>('GET', '/types/nodes.json', undefined, this.sessionHeaders());
+		const versions = new Map<string, number[]>();
+		for (const type of types) versions.set(type.name, [...(versions.get(type.name) ?? []), ...[type.version].flat()]);
+		return versions;
+	}
+
 	/** Names of all credential types n8n has loaded. */
 	async credentialTypeNames(): Promise<string[]> {
 		const types = await this.request<Array<{ name: string }>>('GET', '/types/credentials.json', undefined, this.sessionHeaders());
