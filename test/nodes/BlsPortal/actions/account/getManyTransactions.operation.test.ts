@@ -43,7 +43,7 @@ describe('Account → Get Many Transactions', () => {
 		await node.output({
 			resource: 'booking',
 			operation: 'create',
-			holdHash: hold.hold_hash,
+			holdHash: String(hold.hold_hash),
 			firstName: 'Ada',
 			lastName: 'Balance',
 			email: 'ada@example.com',
