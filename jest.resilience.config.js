@@ -18,6 +18,8 @@ module.exports = {
 	// n8n takes ~10 s to start; the soak runs for 3 minutes; fault injection waits out back-offs.
 	testTimeout: 600_000,
 	slowTestThreshold: 120,
+	// n8n-core logs every node error through winston's console; the suites print their own figures to stdout.
+	silent: true,
 	// Cheap suites first, so a broken build fails fast.
 	testSequencer: '<rootDir>/test/resilience/sequencer.js',
 };
