@@ -91,11 +91,18 @@ export class SecretWatch {
 	 * Where any watched secret appears: n8n's log and every other file in its user folder (outputs
 	 * of `n8n execute`, binary data, ...) except the database and the installed packages, and every
 	 * execution with its data as the public API returns it.
+	 *
+	 * `staticDataSnapshots` lists, separately, secrets found only in an execution's copy of the
+	 * workflow's static data (`workflowData.staticData`): n8n 1.x stores that copy with every
+	 * execution, so a trigger's signing secret kept in static data (ours, as n8n's own Stripe or
+	 * GitHub triggers do) is readable there by whoever can read the workflow's executions. n8n 2.x
+	 * stores no such copy. Everything else is in `leaks`.
 	 */
-	async leaks(n8n: N8nInstance): Promise<string[]> {
+	async scan(n8n: N8nInstance): Promise<{ leaks: string[]; staticDataSnapshots: string[] }> {
 		this.collect();
-		const found: string[] = [];
-		const check = (text: string, where: string) => {
+		const leaks: string[] = [];
+		const staticDataSnapshots: string[] = [];
+		const check = (text: string, where: string, found = leaks) => {
 			for (const [secret, label] of this.secrets) if (text.includes(secret)) found.push(`${label} in ${where}`);
 		};
 		for (const file of listFiles(n8n.userFolder)) {
@@ -104,10 +111,41 @@ export class SecretWatch {
 			check(fs.readFileSync(file).toString('latin1'), relative);
 		}
 		for (const execution of await n8n.executions({ includeData: true })) {
-			check(JSON.stringify(execution), `execution ${execution.id} (${execution.mode}, workflow ${execution.workflowId})`);
+			const where = `execution ${execution.id} (${execution.mode}, workflow ${execution.workflowId})`;
+			const { workflowData, ...rest } = execution as Execution & { workflowData?: { staticData?: unknown } };
+			const { staticData, ...workflow } = workflowData ?? {};
+			check(JSON.stringify({ ...rest, workflowData: workflow }), where);
+			check(JSON.stringify(staticData ?? null), `${where}, workflowData.staticData`, staticDataSnapshots);
 		}
-		return found;
+		return { leaks, staticDataSnapshots };
 	}
+
+	/** Every place a watched secret appears (see `scan`), static-data snapshots included. */
+	async leaks(n8n: N8nInstance): Promise<string[]> {
+		const { leaks, staticDataSnapshots } = await this.scan(n8n);
+		return [...leaks, ...staticDataSnapshots];
+	}
+}
+
+/**
+ * The secrets check of a test file that activated a BLS Portal Trigger: no API key, token or
+ * signing secret anywhere, except that on n8n 1.x the signing secret is in the copy of the
+ * workflow's static data n8n keeps with each execution (see `SecretWatch.scan`).
+ */
+export async function expectNoSecretsExposed(watch: SecretWatch, n8n: N8nInstance): Promise<void> {
+	const { leaks, staticDataSnapshots } = await watch.scan(n8n);
+	expect(leaks).toEqual([]);
+	if (n8n.version.startsWith('1.')) {
+		expect(staticDataSnapshots.filter((entry) => !entry.startsWith('signing secret'))).toEqual([]);
+	} else {
+		expect(staticDataSnapshots).toEqual([]);
+	}
+}
+
+/** The secrets test's title, saying what n8n 1.x keeps (see `expectNoSecretsExposed`). */
+export function noSecretsTitle(version: string): string {
+	const title = 'leaves no API key, token or webhook secret in n8n’s log, files or executions';
+	return version.startsWith('1.') ? `${title} (n8n 1.x: but for the webhook secret in each execution’s copy of the workflow static data)` : title;
 }
 
 function listFiles(dir: string): string[] {
