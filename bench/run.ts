@@ -32,6 +32,8 @@ import {
 import { ours } from './workflows';
 
 const quick = process.env.BENCH_QUICK === '1';
+/** The harness runs n8n with the legacy expression engine; BENCH_EXPRESSION_ENGINE=vm tries n8n 2.x's default. */
+const expressionEngine = process.env.BENCH_EXPRESSION_ENGINE ?? 'legacy';
 /** BENCH_ONLY=4,6 runs only those scenarios (to work on the bench; nothing is written). */
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((part) => part.trim()) : undefined;
 
@@ -65,7 +67,7 @@ async function main(): Promise<number> {
 		// 200 places per slot lets the sandbox seed tens of thousands of bookings quickly.
 		sandbox = await startSandbox({ port: 0, bookings: 25, rateLimit: false, slotCapacity: 200 });
 		log(`sandbox at ${sandbox.apiUrl}; starting n8n ${version}…`);
-		n8n = await startN8n({ version, env: { N8N_EXPRESSION_ENGINE: 'legacy' } });
+		n8n = await startN8n({ version, env: { N8N_EXPRESSION_ENGINE: expressionEngine } });
 		log(`n8n ${version} ready at ${n8n.url} after ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
 
 		const account = sandbox.accounts[0];
@@ -167,12 +169,28 @@ function render(results: ScenarioResult[], integrity: string[], run: { version: 
 		lines.push('');
 		lines.push(
 			`The HTTP Request way (${variant}) failed under the rate limit after ${failures[`${prefix}Calls`]} calls and ` +
-				`${failures[`${prefix}429`]} × 429: ${String(message).slice(0, 200)}. ` +
+				`${failures[`${prefix}429`]} × 429: ` +
 				(silent
-					? 'The 429 body has no `links`, so the "complete when `links.next` is null" expression fails on it; n8n ' +
-						'(legacy expression engine) takes the failed expression as "pagination complete" and the node succeeds with the ' +
-						'pages read so far: items are lost without an error, and Retry On Fail never fires.'
-					: 'A retry re-runs the whole node, so its pagination starts again at page 1 and a list longer than one window never completes.'),
+					? `it answered 200 OK with ${Number(failures[`${prefix}Items`]).toLocaleString('en-GB')} of ` +
+						`${Number(failures.total).toLocaleString('en-GB')} bookings and no error. The 429's body has no \`links\`, so the ` +
+						'completion expression (`$response.body.links.next === null`) cannot be evaluated on it; n8n 2.41.1 takes that as ' +
+						'"stop paginating" instead of an error (with the legacy and with the default `vm` expression engine alike), so the ' +
+						'node succeeds with the pages read so far and Retry On Fail never fires: items are lost silently.'
+					: `${String(message).slice(0, 200)}. A retry re-runs the whole node, so its pagination starts again at page 1 and a ` +
+						'list longer than one window never completes.'),
+		);
+	}
+	if (failures && failures.strictMessage !== undefined) {
+		lines.push('');
+		lines.push(
+			failures.strictOk
+				? 'With a completion expression that checks the status first (`$response.statusCode === 200 && …`), the HTTP Request way with Retry On Fail completed.'
+				: 'A user who spots this and makes the completion expression check the status first (`$response.statusCode === 200 && ' +
+						'$response.body.links.next === null`) gets a loud failure instead: the 429 fails the node, Retry On Fail re-runs the ' +
+						`whole node, its pagination starts again at page 1 each time, and after 5 tries (${failures.strictCalls} calls, ` +
+						`${failures.strict429} × 429, ${(Number(failures.strictMs) / 1000).toFixed(0)} s) the execution fails (the webhook answers ` +
+						`${String(failures.strictMessage).slice(0, 80)}). Retry On Fail cannot finish a list longer than one window; only ` +
+						'pacing the pages (the second variant in the table) gets every item, at the wall time shown.',
 		);
 	}
 	return lines.join('\n');

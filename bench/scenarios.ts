@@ -258,6 +258,16 @@ export async function underRateLimit(ctx: BenchContext, settings: RateLimitSetti
 		httpWay.listAll('bench-http-rate-paced', ctx.api, 100, { requestIntervalMs: intervalMs, retry: { maxTries: 5, waitBetweenTriesMs: 5000 } }),
 	);
 
+	// For the closing note only: a user who makes the completion expression check the status first,
+	// so that a 429 fails the node (loudly) and Retry On Fail gets its chance.
+	const strict = await deploy(
+		ctx.n8n,
+		httpWay.listAll('bench-http-rate-strict', ctx.api, 100, {
+			completeExpression: '={{ $response.statusCode === 200 && $response.body.links.next === null }}',
+			retry: { maxTries: 5, waitBetweenTriesMs: 5000 },
+		}),
+	);
+
 	const measure = async (workflow: Deployed, label: string, countAsIntegrity: boolean): Promise<RateRun> => {
 		// A fresh limiter (new windows) and log for each run.
 		sandbox.configure({ rateLimit: { max: quota, windowMs } });
@@ -286,6 +296,7 @@ export async function underRateLimit(ctx: BenchContext, settings: RateLimitSetti
 	const o = await measure(oursList, 'rate limit, BLS Portal node', true);
 	const r = await measure(retryOnly, 'rate limit, HTTP Request way (Retry On Fail)', false);
 	const p = await measure(paced, `rate limit, HTTP Request way (Retry On Fail + ${intervalMs} ms interval)`, false);
+	const s = await measure(strict, 'rate limit, HTTP Request way (Retry On Fail, status-checking completion)', false);
 	sandbox.configure({ rateLimit: false });
 
 	const ratio = (run: RateRun) => (run.ok && run.floorMs > 0 ? run.spanMs / run.floorMs : null);
@@ -343,10 +354,17 @@ export async function underRateLimit(ctx: BenchContext, settings: RateLimitSetti
 			oursFloorMs: o.floorMs,
 			oursExecutionMs: Math.round(o.executionMs),
 			retryMessage: r.message,
+			retryItems: r.items,
+			pacedItems: p.items,
 			retryCalls: r.calls,
 			retry429: r.status429,
 			retryMs: Math.round(r.executionMs),
 			pacedMessage: p.message,
+			strictMessage: s.message,
+			strictCalls: s.calls,
+			strict429: s.status429,
+			strictMs: Math.round(s.executionMs),
+			strictOk: s.ok ? 1 : 0,
 			paced429: p.status429,
 			pacedCalls: p.calls,
 			pacedSpanMs: Math.round(p.spanMs),

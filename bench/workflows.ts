@@ -152,6 +152,8 @@ export interface PaginationSettings {
 	maxPages?: number;
 	/** "Interval Between Requests (ms)". */
 	requestIntervalMs?: number;
+	/** Default: `{{ $response.body.links.next === null }}`. */
+	completeExpression?: string;
 }
 
 /**
@@ -168,7 +170,7 @@ function pagination(settings: PaginationSettings): Record<string, unknown> {
 					parameters: [{ type: 'qs', name: 'page', value: '={{ $response.body ? $response.body.meta.current_page + 1 : 1 }}' }],
 				},
 				paginationCompleteWhen: 'other',
-				completeExpression: '={{ $response.body.links.next === null }}',
+				completeExpression: settings.completeExpression ?? '={{ $response.body.links.next === null }}',
 				limitPagesFetched: settings.maxPages !== undefined,
 				...(settings.maxPages !== undefined ? { maxRequests: settings.maxPages } : {}),
 				requestInterval: settings.requestIntervalMs ?? 0,
