@@ -126,7 +126,8 @@ afterAll(async () => {
 			['  replays of valid deliveries', byKind('replay').length],
 			['forged refused (4xx/5xx, no execution)', refused],
 			['valid accepted (200)', byKind('valid').filter((outcome) => outcome.status === 200).length],
-			['replays acknowledged, ignored', byKind('replay').filter((outcome) => /already received/.test(outcome.body)).length],
+			['replays acknowledged as duplicates (200)', byKind('replay').filter((outcome) => /already received/.test(outcome.body)).length],
+			['replays refused (4xx, e.g. as multipart)', byKind('replay').filter((outcome) => outcome.status >= 400).length],
 			['executions started (n8n API), target', executionsStarted],
 			['  of which from forgeries or replays', forgedExecutions + duplicateExecutions],
 			['executions started, other endpoint', executionsOfOther],
@@ -236,7 +237,8 @@ function forgeriesOf(eventId: string, body: Buffer): Case[] {
 		forged('body: trailing newline', () => ({ ...base(), body: Buffer.concat([body, Buffer.from('\n')]) })),
 		forged('body: leading space', () => ({ ...base(), body: Buffer.concat([Buffer.from(' '), body]) })),
 		forged('body: other event id, same signature', () => ({ ...base(), body: Buffer.from(body.toString('utf8').replace(eventId, randomUUID())) })),
-		forged('timestamp stale by 301 s (re-signed)', () => signed(body, eventId, { offsetSeconds: -301 }), true),
+		// Judged by n8n's clock: a stale one only gets staler, a future one must be judged within the second it was signed in.
+		forged('timestamp stale by 301 s (re-signed)', () => signed(body, eventId, { offsetSeconds: -301 })),
 		forged('timestamp future by 301 s (re-signed)', () => signed(body, eventId, { offsetSeconds: 301 }), true),
 		forged('timestamp stale by a day (re-signed)', () => signed(body, eventId, { offsetSeconds: -86_400 })),
 		forged('timestamp changed, signature kept', () => {
@@ -343,11 +345,13 @@ function oneOffs(): Case[] {
 
 async function send(testCase: Case): Promise<RawResponse> {
 	for (let attempt = 0; ; attempt++) {
-		if (testCase.boundary) await earlyInSecond(500);
+		if (testCase.boundary) await earlyInSecond(250);
 		const delivery = testCase.build();
 		const response = await postRaw(webhookUrl, delivery);
-		// A boundary case judged in a later second than it was signed in says nothing: send a fresh one.
-		if (!testCase.boundary || response.answeredSecond === response.sentSecond || attempt >= 4) {
+		// A valid boundary case refused because n8n judged it a second or two later says nothing about
+		// the window (it was refused, so nothing was consumed): send a freshly signed one.
+		const inconclusive = testCase.boundary && testCase.kind === 'valid' && response.status >= 400 && response.answeredSecond !== response.sentSecond;
+		if (!inconclusive || attempt >= 4) {
 			const eventId = String(delivery.headers['x-tdta-event-id'] ?? '');
 			outcomes.push({ kind: testCase.kind, category: testCase.category, status: response.status, eventId, body: response.body.slice(0, 300) });
 			return response;
@@ -370,7 +374,7 @@ describe(`webhook attack corpus against the trigger in n8n ${version}`, () => {
 			await send({
 				kind: 'valid',
 				category: offsetSeconds === 0 ? 'valid, timestamp now' : `valid, timestamp ${offsetSeconds > 0 ? '+' : ''}${offsetSeconds} s`,
-				boundary: offsetSeconds !== 0,
+				boundary: offsetSeconds < 0,
 				build: () => (valid = signed(body, eventId, { offsetSeconds })),
 			});
 			validEventIds.push(eventId);
