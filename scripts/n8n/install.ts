@@ -42,7 +42,7 @@ interface VersionRecipe {
 }
 
 const RECIPES: Record<N8nVersion, VersionRecipe> = {
-	'2.41.1': { needsNode24: true, expectedMinutes: 8 },
+	'2.41.1': { needsNode24: true, expectedMinutes: 5 },
 	// n8n 1.x pulls xlsx from a download address outside the npm registry; the registry's 0.18.5 works.
 	'1.123.81': { needsNode24: false, overrides: { xlsx: '0.18.5' }, expectedMinutes: 5 },
 };
