@@ -6,7 +6,7 @@
  * - sync-bookings-to-spreadsheet (its Schedule Trigger swapped for a Manual Trigger, the file
  *   written to a temporary folder): the CSV holds every booking of the account exactly once;
  * - book-from-form (activated, the form posted as a browser does): the booking exists in the
- *   sandbox and a booking credit was used;
+ *   sandbox and a booking credit was used; a refused booking fails the submission, no hold left;
  * - certificate-email (activated): the candidate's email arrives with the certificate PDF; a
  *   delivery the sandbox retries after an n8n restart (the trigger's memory is gone) is stopped
  *   by the Remove Duplicates node, so no second email; a failed download fails the execution.
@@ -88,6 +88,8 @@ afterAll(async () => {
 }, 60_000);
 
 describe(`example workflows in real n8n ${version}`, () => {
+	let formWorkflowId = '';
+
 	it('are the three documented in the README, import as they are and use only nodes this n8n offers', async () => {
 		const files = fs.readdirSync(path.join(repoRoot(), 'examples')).filter((file) => file.endsWith('.json')).sort();
 		expect(files).toEqual([FORM, EMAIL, SYNC]);
@@ -173,7 +175,31 @@ describe(`example workflows in real n8n ${version}`, () => {
 		expect(stored).toEqual([booked]);
 		expect(courseCredits(1)).toBe(creditsBefore - 1);
 		expect(sandbox.state().accounts[0].activeHold).toBeNull();
-		await n8n.deactivate(created.id);
+		formWorkflowId = created.id;
+	});
+
+	it(`${FORM}: a refused booking (no credits left) fails the form submission and leaves no hold behind`, async () => {
+		const slot = await freeSlot(1);
+		const bookingsBefore = accountBookings(sandbox, account.hbClientId).length;
+		const credits = courseCredits(1);
+		sandbox.updateAccount(account.hbClientId, { credits: { '1': 0 } });
+		try {
+			const values = ['Grace', 'Hopper', 'grace.hopper@example.com', '', '', slot.date, slot.time];
+			const response = await submitForm(`${n8n.url}/form/bls-book-candidate`, values);
+			// The form page tells the person the submission failed; the reason is in the execution.
+			expect(response.status).toBe(500);
+			const [failed] = await settledExecutions(n8n, formWorkflowId, { atLeast: 2 });
+			expect(failed.status).toBe('error');
+			expect(failed.data?.resultData.error).toMatchObject({
+				message: 'No booking credits left for BLS Practical.',
+				description: expect.stringContaining('was released; no booking was made'),
+			});
+		} finally {
+			sandbox.updateAccount(account.hbClientId, { credits: { '1': credits } });
+		}
+		expect(accountBookings(sandbox, account.hbClientId)).toHaveLength(bookingsBefore);
+		expect(sandbox.state().accounts[0].activeHold).toBeNull();
+		await n8n.deactivate(formWorkflowId);
 	});
 
 	let emailWorkflowId = '';
