@@ -177,6 +177,14 @@ export class SandboxControls {
 		});
 	}
 
+	/**
+	 * The signing secret of an endpoint, as the API side holds it, so in-process tests can sign
+	 * deliveries the way the API does. Deliberately not on the HTTP control surface.
+	 */
+	webhookSecret(endpointId: number | string): string | undefined {
+		return this.core.state.webhooks.find((endpoint) => String(endpoint.id) === String(endpointId))?.secret;
+	}
+
 	/** Ends every active timeslot hold now. */
 	expireHolds(): number {
 		return this.core.state.expireHolds();

@@ -3,12 +3,16 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { blsApiRequest, unwrapData } from '../BlsPortal/transport';
 import { forgetEndpoint } from './deliveryGuard';
+import { openSecret, sealSecret } from './sealedSecret';
 
 /** What the trigger keeps about the endpoint it registered, in the node's workflow static data. */
 export interface RegisteredEndpoint {
 	endpointId: string;
-	/** Returned once by POST /webhooks; needed to verify every delivery. */
-	secret: string;
+	/**
+	 * Returned once by POST /webhooks; needed to verify every delivery. Stored sealed; undefined
+	 * when it no longer opens (the credential's API key was changed since registration).
+	 */
+	secret?: string;
 	url: string;
 	events: string[];
 	/** The endpoint's `updated_at` when registered; a later value means someone changed it. */
@@ -17,12 +21,17 @@ export interface RegisteredEndpoint {
 
 type TriggerContext = IHookFunctions | IWebhookFunctions;
 
-export function registeredEndpoint(this: TriggerContext): RegisteredEndpoint | undefined {
+async function apiKey(this: TriggerContext): Promise<string> {
+	const credentials = await this.getCredentials<{ apiKey?: string }>('blsPortalApi');
+	return String(credentials.apiKey ?? '');
+}
+
+export async function registeredEndpoint(this: TriggerContext): Promise<RegisteredEndpoint | undefined> {
 	const stored = this.getWorkflowStaticData('node');
-	if (typeof stored.endpointId !== 'string' || typeof stored.secret !== 'string') return undefined;
+	if (typeof stored.endpointId !== 'string' || typeof stored.sealedSecret !== 'string') return undefined;
 	return {
 		endpointId: stored.endpointId,
-		secret: stored.secret,
+		secret: openSecret(stored.sealedSecret, await apiKey.call(this), stored.endpointId),
 		url: String(stored.url ?? ''),
 		events: Array.isArray(stored.events) ? (stored.events as string[]) : [],
 		updatedAt: typeof stored.updatedAt === 'string' ? stored.updatedAt : undefined,
@@ -31,7 +40,7 @@ export function registeredEndpoint(this: TriggerContext): RegisteredEndpoint | u
 
 function forgetRegisteredEndpoint(this: TriggerContext): void {
 	const stored = this.getWorkflowStaticData('node');
-	for (const key of ['endpointId', 'secret', 'url', 'events', 'updatedAt']) delete stored[key];
+	for (const key of ['endpointId', 'sealedSecret', 'url', 'events', 'updatedAt']) delete stored[key];
 }
 
 /** Key of the duplicate-delivery memory: one per workflow, trigger node and portal endpoint. */
@@ -74,11 +83,12 @@ async function deleteEndpoint(this: IHookFunctions, endpointId: string): Promise
 /**
  * Whether the endpoint this node registered still exists and still matches: same URL, same
  * events, active, and not edited or secret-rotated since (its `updated_at` unchanged, because
- * a rotated secret is invisible otherwise and would make every delivery fail verification).
+ * a rotated secret is invisible otherwise and would make every delivery fail verification),
+ * with a stored secret that still opens under the credential's API key.
  * A stale endpoint is deleted so that `create` registers a fresh one with a known secret.
  */
 export async function endpointIsCurrent(this: IHookFunctions): Promise<boolean> {
-	const stored = registeredEndpoint.call(this);
+	const stored = await registeredEndpoint.call(this);
 	if (!stored) return false;
 	const url = this.getNodeWebhookUrl('default');
 
@@ -95,6 +105,7 @@ export async function endpointIsCurrent(this: IHookFunctions): Promise<boolean> 
 	const endpoint = unwrapData(response);
 
 	const current =
+		stored.secret !== undefined &&
 		endpoint.url === url &&
 		stored.url === url &&
 		sameEvents(endpoint.events, subscribedEvents.call(this)) &&
@@ -148,7 +159,7 @@ export async function registerEndpoint(this: IHookFunctions): Promise<boolean> {
 
 	const stored = this.getWorkflowStaticData('node');
 	stored.endpointId = endpointId;
-	stored.secret = secret;
+	stored.sealedSecret = sealSecret(secret, await apiKey.call(this), endpointId);
 	stored.url = url;
 	stored.events = events;
 	if (typeof endpoint.updated_at === 'string') stored.updatedAt = endpoint.updated_at;
@@ -162,7 +173,7 @@ export async function registerEndpoint(this: IHookFunctions): Promise<boolean> {
  * `delete` with the production static data, whose endpoint must stay.
  */
 export async function unregisterEndpoint(this: IHookFunctions): Promise<boolean> {
-	const stored = registeredEndpoint.call(this);
+	const stored = await registeredEndpoint.call(this);
 	if (stored && stored.url === this.getNodeWebhookUrl('default')) {
 		await deleteEndpoint.call(this, stored.endpointId);
 	}

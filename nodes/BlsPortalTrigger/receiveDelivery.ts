@@ -87,7 +87,7 @@ async function attachCertificate(this: IWebhookFunctions, item: INodeExecutionDa
 export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const request = this.getRequestObject() as unknown as DeliveryRequest;
 	const response = this.getResponseObject() as unknown as DeliveryResponse;
-	const endpoint = registeredEndpoint.call(this);
+	const endpoint = await registeredEndpoint.call(this);
 
 	const rawBody = await rawBodyOf(request);
 	const verdict = rawBody

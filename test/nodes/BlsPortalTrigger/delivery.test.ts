@@ -57,7 +57,7 @@ describe('BLS Portal Trigger: deliveries', () => {
 		// One real delivery, replayed with changes into webhook(); it needs no endpoint in the portal any more.
 		beforeAll(async () => {
 			({ trigger, request } = await liveDelivery({ ignoreDuplicates: false }));
-			secret = String(trigger.nodeStaticData().secret);
+			secret = String(fixture.sandbox.webhookSecret(String(trigger.nodeStaticData().endpointId)));
 		});
 
 		const tampered: Array<[string, (r: CapturedRequest) => CapturedRequest]> = [

@@ -17,7 +17,7 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		}
 	});
 
-	it('registers the webhook URL for the chosen events, named after the workflow, and keeps id and secret', async () => {
+	it('registers the webhook URL for the chosen events, named after the workflow, and keeps id and sealed secret', async () => {
 		const trigger = fixture.trigger(['booking.cancelled', 'booking.created', 'booking.cancelled'], {}, 'Bookings to CRM');
 		const { existed } = await trigger.activate();
 
@@ -33,7 +33,25 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		expect(trigger.url()).toMatch(new RegExp(`^${fixture.receiver.origin}/webhook/${trigger.node.webhookId}/webhook$`));
 		const stored = trigger.nodeStaticData();
 		expect(stored).toMatchObject({ endpointId: String(endpoint.id), url: trigger.url(), events: ['booking.cancelled', 'booking.created'] });
-		expect(stored.secret).toMatch(/^whsec_/);
+		// Static data is stored unencrypted (and n8n 1.x copies it into executions): only the sealed form is kept.
+		const secret = fixture.sandbox.webhookSecret(endpoint.id as number);
+		expect(secret).toMatch(/^whsec_/);
+		expect(stored.sealedSecret).toMatch(/^v1\./);
+		expect(JSON.stringify(stored)).not.toContain(String(secret));
+	});
+
+	it('registers a fresh endpoint when the stored secret no longer opens (the API key was changed)', async () => {
+		const trigger = fixture.trigger(EVENTS);
+		await trigger.activate();
+		const first = trigger.nodeStaticData();
+		const unopenable = `${String(first.sealedSecret).slice(0, -4)}AAAA`;
+		trigger.savedStaticData = { ...trigger.savedStaticData, [`node:${trigger.node.name}`]: { ...first, sealedSecret: unopenable } };
+
+		expect(await trigger.lifecycle('checkExists')).toBe(false);
+		expect(await trigger.activate()).toEqual({ existed: false });
+		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([trigger.nodeStaticData().endpointId]);
+		await cancelAndDeliver();
+		expect(trigger.executions).toHaveLength(1);
 	});
 
 	it('keeps the endpoint when n8n restarts and finds it unchanged', async () => {
@@ -76,7 +94,7 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		expect(await trigger.activate()).toEqual({ existed: false });
 		const second = trigger.nodeStaticData();
 		expect(second.endpointId).not.toBe(first.endpointId);
-		expect(second.secret).not.toBe(first.secret);
+		expect(fixture.sandbox.webhookSecret(String(second.endpointId))).not.toBe(fixture.sandbox.webhookSecret(String(first.endpointId)));
 		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([second.endpointId]);
 
 		await cancelAndDeliver();
@@ -88,7 +106,7 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		await trigger.activate();
 		const first = trigger.nodeStaticData();
 		const rotated = await fixture.action({ resource: 'webhookEndpoint', operation: 'rotateSecret', webhookId: { mode: 'id', value: String(first.endpointId) } });
-		expect(rotated.secret).not.toBe(first.secret);
+		expect(rotated.secret).toBe(fixture.sandbox.webhookSecret(String(first.endpointId)));
 
 		// Until n8n checks again, deliveries signed with the new secret are refused.
 		await cancelAndDeliver();
