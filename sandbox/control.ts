@@ -178,11 +178,20 @@ export class SandboxControls {
 	}
 
 	/**
-	 * The signing secret of an endpoint, as the API side holds it, so in-process tests can sign
-	 * deliveries the way the API does. Deliberately not on the HTTP control surface.
+	 * Every endpoint with its signing secret, as the API side holds them, so in-process tests can
+	 * sign deliveries the way the API does and look for leaks. Deliberately not on the HTTP surface.
 	 */
+	signingSecrets(): Array<{ id: number; url: string; events: string[]; secret: string }> {
+		return this.core.state.webhooks.map(({ id, url, events, secret }) => ({ id, url, events: [...events], secret }));
+	}
+
 	webhookSecret(endpointId: number | string): string | undefined {
-		return this.core.state.webhooks.find((endpoint) => String(endpoint.id) === String(endpointId))?.secret;
+		return this.signingSecrets().find((endpoint) => String(endpoint.id) === String(endpointId))?.secret;
+	}
+
+	/** Every access and refresh token issued so far (in-process only, like the secrets). */
+	issuedTokens(): string[] {
+		return this.core.tokens.issued();
 	}
 
 	/** Ends every active timeslot hold now. */

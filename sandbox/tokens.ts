@@ -72,6 +72,11 @@ export class TokenStore {
 		pair.refreshDead = true;
 	}
 
+	/** Every access and refresh token ever issued, for tests that check none leaks anywhere. */
+	issued(): string[] {
+		return [...this.byAccess.values()].flatMap((pair) => [pair.accessToken, pair.refreshToken]);
+	}
+
 	private select(accountId: number | undefined): TokenPair[] {
 		return [...this.byAccess.values()].filter((p) => accountId === undefined || p.accountId === accountId);
 	}

@@ -314,11 +314,9 @@ export class ApiProxy {
 interface SandboxInternals {
 	core: {
 		state: {
-			webhooks: Array<{ id: number; url: string; secret: string; accountId: number; events: string[] }>;
 			bookings: Array<{ id: number; accountId: number; details: { email: string }; courseId: number; date: string; time: string; status: string }>;
 			accounts: Array<{ id: number; hbClientId: string }>;
 		};
-		tokens: { byAccess: Map<string, { accessToken: string; refreshToken: string }> };
 	};
 }
 
@@ -330,7 +328,7 @@ const internals = (sandbox: Sandbox): SandboxInternals['core'] => (sandbox as un
  * deliveries the way the API would.
  */
 export function endpointSecrets(sandbox: Sandbox): Array<{ id: number; url: string; secret: string; events: string[] }> {
-	return internals(sandbox).state.webhooks.map(({ id, url, secret, events }) => ({ id, url, secret, events: [...events] }));
+	return sandbox.signingSecrets();
 }
 
 /** Every booking of an account as the sandbox holds it (ground truth for lost and duplicated items). */
@@ -347,7 +345,7 @@ export function accountBookings(
 
 /** Every access and refresh token the sandbox ever issued (they must never show up anywhere else). */
 export function issuedTokens(sandbox: Sandbox): string[] {
-	return [...internals(sandbox).tokens.byAccess.values()].flatMap((pair) => [pair.accessToken, pair.refreshToken]);
+	return sandbox.issuedTokens();
 }
 
 // ---- n8n ----------------------------------------------------------------------------------------
