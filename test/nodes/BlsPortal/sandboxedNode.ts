@@ -1,13 +1,13 @@
 /**
- * The BLS Portal node run through n8n-core against its own in-process sandbox, for the Course,
- * Timeslot and Booking tests: one sandbox per test file, state checked through the sandbox's controls.
+ * The BLS Portal node run through n8n-core against its own in-process sandbox, for the operation
+ * and method tests: one sandbox per test file, state checked through the sandbox's controls.
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startSandbox } from '../../../../../sandbox';
-import type { AccountSnapshot, SandboxOptions } from '../../../../../sandbox';
-import { N8nHarness } from '../../../../harness/n8n';
-import type { NodeRun, RunOptions } from '../../../../harness/n8n';
+import { startSandbox } from '../../../sandbox';
+import type { AccountSnapshot, SandboxOptions } from '../../../sandbox';
+import { N8nHarness } from '../../harness/n8n';
+import type { NodeRun, RunOptions } from '../../harness/n8n';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 

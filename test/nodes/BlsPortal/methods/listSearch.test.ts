@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { searchBookings } from '../../../../nodes/BlsPortal/methods/listSearch';
-import { useSandboxedNode } from '../actions/booking/sandboxedNode';
+import { useSandboxedNode } from '../sandboxedNode';
 
 const BOOKINGS = 120;
 const node = useSandboxedNode({ bookings: BOOKINGS });

@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodeParameters } from 'n8n-workflow';
 
 import * as loadOptions from '../../../../nodes/BlsPortal/methods/loadOptions';
-import { PRACTICAL, useSandboxedNode } from '../actions/booking/sandboxedNode';
+import { PRACTICAL, useSandboxedNode } from '../sandboxedNode';
 
 const node = useSandboxedNode();
 

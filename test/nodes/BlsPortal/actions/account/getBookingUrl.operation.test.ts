@@ -1,4 +1,4 @@
-import { useSandboxedNode } from '../booking/sandboxedNode';
+import { useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 

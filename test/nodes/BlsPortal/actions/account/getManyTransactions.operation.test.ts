@@ -1,4 +1,4 @@
-import { idsOf, useSandboxedNode } from '../booking/sandboxedNode';
+import { idsOf, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode({ bookings: 150 });
 

@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { DEMO, PAEDIATRIC_NO_CREDITS, PRACTICAL, candidateParameters, useSandboxedNode } from './sandboxedNode';
+import { DEMO, PAEDIATRIC_NO_CREDITS, PRACTICAL, candidateParameters, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 

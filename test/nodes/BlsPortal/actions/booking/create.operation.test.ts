@@ -1,7 +1,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { candidate } from '../../../../sandbox/helpers';
-import { DEMO, OTHER, PRACTICAL, candidateParameters, useSandboxedNode } from './sandboxedNode';
+import { DEMO, OTHER, PRACTICAL, candidateParameters, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 

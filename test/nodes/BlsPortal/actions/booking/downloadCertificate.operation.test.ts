@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { useSandboxedNode } from './sandboxedNode';
+import { useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 

@@ -1,6 +1,6 @@
 import type { INodeParameters, NodeParameterValue } from 'n8n-workflow';
 
-import { OTHER, useSandboxedNode } from './sandboxedNode';
+import { OTHER, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 

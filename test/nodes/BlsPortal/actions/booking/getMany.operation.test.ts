@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { DEMO, PRACTICAL, idsOf, useSandboxedNode } from './sandboxedNode';
+import { DEMO, PRACTICAL, idsOf, useSandboxedNode } from '../../sandboxedNode';
 
 const BOOKINGS = 230;
 const node = useSandboxedNode({ bookings: BOOKINGS });

@@ -1,5 +1,5 @@
 import { client } from '../../../../sandbox/helpers';
-import { PRACTICAL, useSandboxedNode } from '../booking/sandboxedNode';
+import { PRACTICAL, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 const getMany = { resource: 'timeslot', operation: 'getMany', courseId: PRACTICAL };

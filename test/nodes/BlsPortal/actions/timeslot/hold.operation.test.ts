@@ -1,4 +1,4 @@
-import { DEMO, PRACTICAL, useSandboxedNode } from '../booking/sandboxedNode';
+import { DEMO, PRACTICAL, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 

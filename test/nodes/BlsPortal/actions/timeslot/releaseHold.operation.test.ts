@@ -1,4 +1,4 @@
-import { DEMO, OTHER, useSandboxedNode } from '../booking/sandboxedNode';
+import { DEMO, OTHER, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 const release = (holdHash: unknown) => ({ resource: 'timeslot', operation: 'releaseHold', holdHash: String(holdHash) });

@@ -1,4 +1,4 @@
-import { OTHER, useSandboxedNode } from '../booking/sandboxedNode';
+import { OTHER, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 

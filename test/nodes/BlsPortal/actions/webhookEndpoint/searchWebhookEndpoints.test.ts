@@ -1,5 +1,5 @@
 import { searchWebhookEndpoints } from '../../../../../nodes/BlsPortal/methods/listSearch';
-import { useSandboxedNode } from '../booking/sandboxedNode';
+import { useSandboxedNode } from '../../sandboxedNode';
 import { createEndpoint } from './webhookEndpointNode';
 
 const node = useSandboxedNode();

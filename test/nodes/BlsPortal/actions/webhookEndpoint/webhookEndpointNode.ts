@@ -1,6 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { SandboxedNode } from '../booking/sandboxedNode';
+import type { SandboxedNode } from '../../sandboxedNode';
 
 /** Creates an endpoint through the node's Webhook Endpoint → Create and returns its output. */
 export async function createEndpoint(node: SandboxedNode, parameters: INodeParameters = {}): Promise<IDataObject> {
