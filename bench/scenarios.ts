@@ -552,20 +552,19 @@ export async function triggerThroughput(ctx: BenchContext, settings: TriggerSett
 	const trigger = await deploy(n8n, triggerWorkflow(), ctx.credential);
 	const plain = await deploy(n8n, plainWebhookWorkflow('bench-plain-webhook'));
 	const control = await deploy(n8n, plainWebhookWorkflow('bench-plain-webhook-credential', true), ctx.credential);
-	// The trigger registered itself with the API on activation and keeps the endpoint's secret in
-	// its static data; the load generator signs with that same secret (read through n8n's API).
-	let secret: string | undefined;
-	let triggerUrl: string | undefined;
+	// The trigger registered itself with the API on activation; the load generator signs with that
+	// endpoint's secret as the API holds it (the trigger keeps only a sealed copy in static data).
+	let endpoint: { url: string; secret: string } | undefined;
 	const deadline = Date.now() + 30_000;
-	while (!secret && Date.now() < deadline) {
+	while (!endpoint && Date.now() < deadline) {
 		const stored = ((await n8n.getWorkflow(trigger.id)).staticData ?? {}) as Record<string, Record<string, unknown>>;
-		const node = stored['node:BLS Portal Trigger'];
-		if (typeof node?.secret === 'string') {
-			secret = node.secret;
-			triggerUrl = String(node.url);
-		} else await sleep(250);
+		const endpointId = stored['node:BLS Portal Trigger']?.endpointId;
+		endpoint = ctx.sandbox.signingSecrets().find((candidate) => String(candidate.id) === String(endpointId));
+		if (!endpoint) await sleep(250);
 	}
-	if (!secret || !triggerUrl) throw new Error('The BLS Portal Trigger did not register its endpoint (no secret in its static data)');
+	if (!endpoint) throw new Error('The BLS Portal Trigger did not register its endpoint');
+	const secret = endpoint.secret;
+	const triggerUrl = endpoint.url;
 	const signingSecret = secret;
 
 	const workflows: Record<Receiver, Deployed> = { trigger, plain, control };

@@ -299,10 +299,36 @@ export async function blsApiDownload(
 	};
 }
 
+interface PageRequest {
+	page: number;
+	perPage: number;
+}
+
+/**
+ * The pages a Limit needs: always the fewest calls (`ceil(limit / 100)`), laid out to fetch as few
+ * items beyond the limit as possible. Either the limit spread evenly over those pages, or full
+ * pages followed by one page whose size divides the offset so it starts exactly where they end
+ * (101 = page 1 of 100 + page 101 of 1).
+ */
+export function pagesForLimit(limit: number): PageRequest[] {
+	const calls = Math.ceil(limit / MAX_PAGE_SIZE);
+	const even = Math.ceil(limit / calls);
+	const evenly = Array.from({ length: calls }, (_, i) => ({ page: i + 1, perPage: even }));
+
+	const offset = (calls - 1) * MAX_PAGE_SIZE;
+	const remainder = limit - offset;
+	let lastSize = remainder;
+	while (offset % lastSize !== 0) lastSize++;
+	const fullThenExact = [
+		...Array.from({ length: calls - 1 }, (_, i) => ({ page: i + 1, perPage: MAX_PAGE_SIZE })),
+		{ page: offset / lastSize + 1, perPage: lastSize },
+	];
+	return even * calls - limit <= lastSize - remainder ? evenly : fullThenExact;
+}
+
 /**
  * Walks a list endpoint's `{ data, meta, links }` envelope. Without a limit it fetches every page at
- * the largest page size; with one it spreads the limit evenly over the fewest pages that can hold
- * it, so it never requests a page it does not need and over-fetches as little as possible.
+ * the largest page size; with one it asks only for the pages {@link pagesForLimit} lays out.
  */
 export async function blsApiList(
 	this: BlsFunctions,
@@ -310,12 +336,11 @@ export async function blsApiList(
 	qs: IDataObject = {},
 	limit?: number,
 ): Promise<IDataObject[]> {
-	const pagesNeeded = limit === undefined ? undefined : Math.max(1, Math.ceil(limit / MAX_PAGE_SIZE));
-	const perPage = limit === undefined ? MAX_PAGE_SIZE : Math.ceil(Math.max(1, limit) / pagesNeeded!);
 	const items: IDataObject[] = [];
 	const seenIds = new Set<unknown>();
 
-	for (let page = 1; ; page++) {
+	/** Fetches one page, keeps its new items, and tells whether the list goes on after it. */
+	const readPage = async ({ page, perPage }: PageRequest): Promise<boolean> => {
 		const response = await blsApiRequest.call(this, 'GET', endpoint, { qs: { ...qs, page, per_page: perPage } });
 		const data = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
 		for (const item of data) {
@@ -326,14 +351,21 @@ export async function blsApiList(
 			}
 			items.push(item);
 		}
-		if (limit !== undefined && items.length >= limit) return items.slice(0, limit);
-
 		const meta = (response.meta ?? {}) as IDataObject;
 		const links = (response.links ?? {}) as IDataObject;
 		const lastPage = Number(meta.last_page);
 		const morePages = Number.isFinite(lastPage) && lastPage > 0 ? page < lastPage : Boolean(links.next);
-		if (data.length === 0 || !morePages) return items;
+		return data.length > 0 && morePages;
+	};
+
+	if (limit === undefined) {
+		for (let page = 1; await readPage({ page, perPage: MAX_PAGE_SIZE }); page++);
+		return items;
 	}
+	for (const request of pagesForLimit(Math.max(1, limit))) {
+		if (!(await readPage(request)) || items.length >= limit) break;
+	}
+	return items.slice(0, limit);
 }
 
 /** Single resources come as `{ data: {...} }`; tolerate a bare object too. */

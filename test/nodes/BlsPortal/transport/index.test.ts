@@ -1,5 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { pagesForLimit } from '../../../../nodes/BlsPortal/transport';
 import { startSandbox } from '../../../../sandbox';
 import { N8nHarness, registerNodeType } from '../../../harness/n8n';
 import { clearRequestLog, control, requestLog } from '../../../harness/sandboxControl';
@@ -106,13 +107,30 @@ describe('lists', () => {
 		[100, 1],
 		[101, 2],
 		[250, 3],
-	])('Limit %i requests %i page(s) and returns exactly that many', async (limit, pages) => {
+		[137, 2],
+	])('Limit %i requests %i page(s) and returns exactly the first that many', async (limit, pages) => {
 		const { items } = await listBookings(limit);
-		expect(items).toHaveLength(limit);
+		expect(ids(items)).toEqual(Array.from({ length: limit }, (_, i) => i + 1));
 		const log = await requestLog(sandbox.origin);
 		expect(log.byEndpoint['GET /bookings']).toBe(pages);
-		const fetched = log.entries.filter((e) => e.path === '/bookings');
-		expect(fetched).toHaveLength(pages);
+	});
+
+	it.each([
+		[1, 0],
+		[25, 0],
+		[100, 0],
+		[101, 0],
+		[250, 0],
+		[137, 1],
+		[999, 1],
+	])('Limit %i over-fetches %i item(s) with the fewest pages', (limit, overFetch) => {
+		const plan = pagesForLimit(limit);
+		expect(plan).toHaveLength(Math.ceil(limit / 100));
+		expect(plan.every(({ perPage }) => perPage <= 100)).toBe(true);
+		// The pages cover positions 1…limit without a gap.
+		const ranges = plan.map(({ page, perPage }) => [(page - 1) * perPage, page * perPage]);
+		ranges.forEach(([from], i) => expect(from).toBe(i === 0 ? 0 : ranges[i - 1][1]));
+		expect(ranges[ranges.length - 1][1] - limit).toBe(overFetch);
 	});
 
 	it('rides out 429s and transient 5xx without losing or repeating items', async () => {
