@@ -12,7 +12,6 @@ import * as path from 'path';
 
 import type { Sandbox } from '../../sandbox';
 import type { SandboxCore } from '../../sandbox/core';
-import type { TokenPair } from '../../sandbox/tokens';
 import type { Execution, N8nInstance } from '../../scripts/n8n/instance';
 import { nodeOutput, type WorkflowJson, type WorkflowNode } from '../../scripts/n8n/workflows';
 
@@ -30,15 +29,9 @@ export function accountBookings(sandbox: Sandbox, hbClientId: string): Array<Rec
 	return state.bookings.filter((booking) => booking.accountId === account.id).map((booking) => state.serializeBooking(booking));
 }
 
-/** Every access and refresh token the sandbox issued so far. */
-export function issuedTokens(sandbox: Sandbox): string[] {
-	const byAccess = (core(sandbox).tokens as unknown as { byAccess: Map<string, TokenPair> }).byAccess;
-	return [...byAccess.values()].flatMap((pair) => [pair.accessToken, pair.refreshToken]);
-}
-
 /** The webhook endpoints the sandbox holds now, with their signing secrets. */
 export function endpointsWithSecrets(sandbox: Sandbox): Array<{ id: number; url: string; secret: string; events: string[] }> {
-	return core(sandbox).state.webhooks.map(({ id, url, secret, events }) => ({ id, url, secret, events: [...events] }));
+	return sandbox.signingSecrets();
 }
 
 /** Waits until the sandbox holds an endpoint whose URL contains `urlPart` (activation registers it asynchronously). */
@@ -56,12 +49,11 @@ export async function registeredEndpoint(
 // ---- Secrets ------------------------------------------------------------------------------------------
 
 /**
- * The secrets n8n must never write down in its log, its files or any execution: the accounts' API
- * keys, every access and refresh token the sandbox issued, every webhook signing secret. Call
- * `collect()` while the secrets exist (a deleted endpoint's secret is gone from the sandbox).
- *
- * The trigger keeps its endpoint's secret in the workflow's static data by design (it needs it to
- * verify deliveries); that is in the workflow, not in executions or logs, and is not scanned.
+ * The secrets n8n must never write down in its log, its files, a stored workflow or any execution:
+ * the accounts' API keys, every access and refresh token the sandbox issued, every webhook signing
+ * secret. Call `collect()` while the secrets exist (a deleted endpoint's secret is gone from the
+ * sandbox). (The trigger keeps its endpoint's secret in the workflow's static data sealed under the
+ * credential's API key, so neither the workflow nor n8n 1.x's copies of it in executions show it.)
  */
 export class SecretWatch {
 	private readonly secrets = new Map<string, string>();
@@ -72,7 +64,7 @@ export class SecretWatch {
 
 	collect(): this {
 		for (const account of this.sandbox.accounts) this.secrets.set(account.apiKey, `API key of ${account.hbClientId}`);
-		for (const token of issuedTokens(this.sandbox)) this.secrets.set(token, 'a token issued by the sandbox');
+		for (const token of this.sandbox.issuedTokens()) this.secrets.set(token, 'a token issued by the sandbox');
 		for (const endpoint of endpointsWithSecrets(this.sandbox)) this.secrets.set(endpoint.secret, `signing secret of webhook endpoint ${endpoint.id}`);
 		return this;
 	}
@@ -89,20 +81,14 @@ export class SecretWatch {
 
 	/**
 	 * Where any watched secret appears: n8n's log and every other file in its user folder (outputs
-	 * of `n8n execute`, binary data, ...) except the database and the installed packages, and every
-	 * execution with its data as the public API returns it.
-	 *
-	 * `staticDataSnapshots` lists, separately, secrets found only in an execution's copy of the
-	 * workflow's static data (`workflowData.staticData`): n8n 1.x stores that copy with every
-	 * execution, so a trigger's signing secret kept in static data (ours, as n8n's own Stripe or
-	 * GitHub triggers do) is readable there by whoever can read the workflow's executions. n8n 2.x
-	 * stores no such copy. Everything else is in `leaks`.
+	 * of `n8n execute`, binary data, ...) except the database and the installed packages, every
+	 * workflow with its static data, and every execution with its data as the public API returns it
+	 * — including the copy of the workflow's static data n8n 1.x keeps with each execution.
 	 */
-	async scan(n8n: N8nInstance): Promise<{ leaks: string[]; staticDataSnapshots: string[] }> {
+	async leaks(n8n: N8nInstance): Promise<string[]> {
 		this.collect();
-		const leaks: string[] = [];
-		const staticDataSnapshots: string[] = [];
-		const check = (text: string, where: string, found = leaks) => {
+		const found: string[] = [];
+		const check = (text: string, where: string) => {
 			for (const [secret, label] of this.secrets) if (text.includes(secret)) found.push(`${label} in ${where}`);
 		};
 		for (const file of listFiles(n8n.userFolder)) {
@@ -110,42 +96,17 @@ export class SecretWatch {
 			if (/(^|\/)database\.sqlite/.test(relative) || relative.startsWith(path.join('.n8n', 'nodes'))) continue;
 			check(fs.readFileSync(file).toString('latin1'), relative);
 		}
+		const workflows = await n8n.publicApi<{ data: Array<{ id: string }> }>('GET', '/workflows?limit=250');
+		for (const { id } of workflows.data) check(JSON.stringify(await n8n.getWorkflow(id)), `workflow ${id}`);
 		for (const execution of await n8n.executions({ includeData: true })) {
 			const where = `execution ${execution.id} (${execution.mode}, workflow ${execution.workflowId})`;
 			const { workflowData, ...rest } = execution as Execution & { workflowData?: { staticData?: unknown } };
 			const { staticData, ...workflow } = workflowData ?? {};
 			check(JSON.stringify({ ...rest, workflowData: workflow }), where);
-			check(JSON.stringify(staticData ?? null), `${where}, workflowData.staticData`, staticDataSnapshots);
+			check(JSON.stringify(staticData ?? null), `${where}, its copy of the workflow static data`);
 		}
-		return { leaks, staticDataSnapshots };
+		return found;
 	}
-
-	/** Every place a watched secret appears (see `scan`), static-data snapshots included. */
-	async leaks(n8n: N8nInstance): Promise<string[]> {
-		const { leaks, staticDataSnapshots } = await this.scan(n8n);
-		return [...leaks, ...staticDataSnapshots];
-	}
-}
-
-/**
- * The secrets check of a test file that activated a BLS Portal Trigger: no API key, token or
- * signing secret anywhere, except that on n8n 1.x the signing secret is in the copy of the
- * workflow's static data n8n keeps with each execution (see `SecretWatch.scan`).
- */
-export async function expectNoSecretsExposed(watch: SecretWatch, n8n: N8nInstance): Promise<void> {
-	const { leaks, staticDataSnapshots } = await watch.scan(n8n);
-	expect(leaks).toEqual([]);
-	if (n8n.version.startsWith('1.')) {
-		expect(staticDataSnapshots.filter((entry) => !entry.startsWith('signing secret'))).toEqual([]);
-	} else {
-		expect(staticDataSnapshots).toEqual([]);
-	}
-}
-
-/** The secrets test's title, saying what n8n 1.x keeps (see `expectNoSecretsExposed`). */
-export function noSecretsTitle(version: string): string {
-	const title = 'leaves no API key, token or webhook secret in n8n’s log, files or executions';
-	return version.startsWith('1.') ? `${title} (n8n 1.x: but for the webhook secret in each execution’s copy of the workflow static data)` : title;
 }
 
 function listFiles(dir: string): string[] {

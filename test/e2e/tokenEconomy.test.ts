@@ -2,7 +2,7 @@
  * Token economy in real n8n (N8N_VERSION, default 2.41.1): one workflow run 10 times, each run a
  * separate `n8n execute` process, signs in to BLS Portal once. The token the first run obtained is
  * stored (encrypted) with the credential and every later run reuses it — read from the sandbox's
- * request log. And the token shows up nowhere in n8n's log, files or executions.
+ * request log. And the token shows up nowhere in n8n's log, files, workflows or executions.
  */
 import { versionFromEnv } from '../../scripts/n8n/instance';
 import { chainWorkflow, createSandboxCredential, NODE_TYPES, useN8n, useSandbox, withCredential } from './helpers';
@@ -53,7 +53,7 @@ describe(`token economy in real n8n ${version}`, () => {
 		expect(executions.map((execution) => execution.status)).toEqual(Array(RUNS).fill('success'));
 	});
 
-	it('leaves no API key or token in n8n’s log, files or executions', async () => {
+	it('leaves no API key or token in n8n’s log, files, workflows or executions', async () => {
 		expect(watch.collect().summary()).toMatchObject({ apiKeys: 2, tokens: 2 });
 		expect(await watch.leaks(n8n())).toEqual([]);
 	});
