@@ -21,6 +21,12 @@ export interface RegisteredEndpoint {
 
 type TriggerContext = IHookFunctions | IWebhookFunctions;
 
+/**
+ * Secrets already opened in this process, by their sealed form (unique per registration), so a
+ * delivery does not pay for reading the credential. Process memory only, like n8n's own.
+ */
+const openedSecrets = new Map<string, string>();
+
 async function apiKey(this: TriggerContext): Promise<string> {
 	const credentials = await this.getCredentials<{ apiKey?: string }>('blsPortalApi');
 	return String(credentials.apiKey ?? '');
@@ -29,9 +35,14 @@ async function apiKey(this: TriggerContext): Promise<string> {
 export async function registeredEndpoint(this: TriggerContext): Promise<RegisteredEndpoint | undefined> {
 	const stored = this.getWorkflowStaticData('node');
 	if (typeof stored.endpointId !== 'string' || typeof stored.sealedSecret !== 'string') return undefined;
+	let secret = openedSecrets.get(stored.sealedSecret);
+	if (secret === undefined) {
+		secret = openSecret(stored.sealedSecret, await apiKey.call(this), stored.endpointId);
+		if (secret !== undefined) openedSecrets.set(stored.sealedSecret, secret);
+	}
 	return {
 		endpointId: stored.endpointId,
-		secret: openSecret(stored.sealedSecret, await apiKey.call(this), stored.endpointId),
+		secret,
 		url: String(stored.url ?? ''),
 		events: Array.isArray(stored.events) ? (stored.events as string[]) : [],
 		updatedAt: typeof stored.updatedAt === 'string' ? stored.updatedAt : undefined,
@@ -40,6 +51,7 @@ export async function registeredEndpoint(this: TriggerContext): Promise<Register
 
 function forgetRegisteredEndpoint(this: TriggerContext): void {
 	const stored = this.getWorkflowStaticData('node');
+	if (typeof stored.sealedSecret === 'string') openedSecrets.delete(stored.sealedSecret);
 	for (const key of ['endpointId', 'sealedSecret', 'url', 'events', 'updatedAt']) delete stored[key];
 }
 
