@@ -152,6 +152,9 @@ export async function registerEndpoint(this: IHookFunctions): Promise<boolean> {
 	const url = this.getNodeWebhookUrl('default');
 	if (!url) throw new NodeOperationError(this.getNode(), 'n8n did not provide a webhook URL for this trigger');
 
+	// Read before registering, so the secret is stored the moment it arrives: n8n saves static data
+	// after create() returns, and a delivery can come as soon as the portal knows the endpoint.
+	const sealingKey = await apiKey.call(this);
 	const response = await blsApiRequest.call(this, 'POST', '/webhooks', {
 		body: { name: endpointName.call(this), url, events, is_active: true },
 	});
@@ -171,7 +174,7 @@ export async function registerEndpoint(this: IHookFunctions): Promise<boolean> {
 
 	const stored = this.getWorkflowStaticData('node');
 	stored.endpointId = endpointId;
-	stored.sealedSecret = sealSecret(secret, await apiKey.call(this), endpointId);
+	stored.sealedSecret = sealSecret(secret, sealingKey, endpointId);
 	stored.url = url;
 	stored.events = events;
 	if (typeof endpoint.updated_at === 'string') stored.updatedAt = endpoint.updated_at;

@@ -30,6 +30,7 @@ import {
 	postRaw,
 	printFigures,
 	registeredEndpoint,
+	triggerRegistrationSaved,
 	settledExecutions,
 	sign,
 	triggerWorkflow,
@@ -378,6 +379,7 @@ describe(`inside n8n ${version}: log and stored executions`, () => {
 		const triggerWf = await n8n.importWorkflow(triggerJson);
 		await n8n.activate(triggerWf.id);
 		const endpoint = await registeredEndpoint(sandbox, webhookId);
+		await triggerRegistrationSaved(n8n, triggerWf.id);
 		// n8n stores workflow static data unencrypted (and 1.x copies it into every execution): the
 		// trigger keeps only a sealed form of the signing secret there.
 		search('the stored workflow (static data included)', JSON.stringify(await n8n.getWorkflow(triggerWf.id)));

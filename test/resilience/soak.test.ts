@@ -16,6 +16,7 @@ import {
 	n8nPid,
 	printFigures,
 	registeredEndpoint,
+	triggerRegistrationSaved,
 	rssMiB,
 	seededRandom,
 	settledExecutions,
@@ -79,6 +80,7 @@ beforeAll(async () => {
 	workflowId = (await n8n.importWorkflow(workflow)).id;
 	await n8n.activate(workflowId);
 	endpointId = (await registeredEndpoint(sandbox, webhookId)).id;
+	await triggerRegistrationSaved(n8n, workflowId);
 	memory.idle = rssMiB(pid);
 }, 20 * 60_000);
 

@@ -26,6 +26,7 @@ import {
 	sign,
 	Tally,
 	triggerItems,
+	triggerRegistrationSaved,
 	triggerWorkflow,
 	waitFor,
 	type RawDelivery,
@@ -88,6 +89,8 @@ beforeAll(async () => {
 	const endpoint = await registeredEndpoint(sandbox, target.webhookId);
 	secret = endpoint.secret;
 	otherSecret = (await registeredEndpoint(sandbox, other.webhookId)).secret;
+	await triggerRegistrationSaved(n8n, workflowId);
+	await triggerRegistrationSaved(n8n, otherWorkflowId);
 	// The proxy's address was registered; attacks go straight to n8n at the same path.
 	webhookUrl = `${n8n.url}${new URL(endpoint.url).pathname}`;
 
