@@ -19,7 +19,7 @@ import * as path from 'path';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { repoRoot } from '../../scripts/n8n/install';
 import { startN8n, versionFromEnv, type CreatedCredential, type N8nInstance } from '../../scripts/n8n/instance';
-import { createSandboxCredential, readExample, withCredential } from './helpers';
+import { createSandboxCredential, readExample, triggerRegistrationSaved, withCredential } from './helpers';
 import {
 	accountBookings,
 	DeliveryRelay,
@@ -218,6 +218,7 @@ describe(`example workflows in real n8n ${version}`, () => {
 		emailWorkflowId = created.id;
 		await n8n.activate(created.id);
 		const endpoint = await registeredEndpoint(sandbox, findNode(created, 'Certificate available').webhookId!);
+		await triggerRegistrationSaved(n8n, created.id);
 		expect(endpoint.url.startsWith(relay.origin)).toBe(true);
 		expect(endpoint.events).toEqual(['booking.certificate_available']);
 		watch.collect();

@@ -132,3 +132,16 @@ export function setNode(name: string, fields: Record<string, string | number | b
 		},
 	};
 }
+
+/**
+ * Waits until n8n has saved the trigger's registration (its static data) after activation: n8n
+ * answers webhooks with the static data it has stored, so a delivery that arrives earlier is
+ * refused for want of a secret (the API would retry it 15 minutes later).
+ */
+export async function triggerRegistrationSaved(n8n: N8nInstance, workflowId: string, timeoutMs = 30_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!JSON.stringify((await n8n.getWorkflow(workflowId)).staticData ?? {}).includes('sealedSecret')) {
+		if (Date.now() > deadline) throw new Error(`Timed out waiting for workflow ${workflowId} to save its trigger registration`);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}

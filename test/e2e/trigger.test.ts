@@ -10,7 +10,7 @@ import { randomUUID } from 'crypto';
 
 import { startSandbox, webhookSignature, type Sandbox } from '../../sandbox';
 import { startN8n, versionFromEnv, type CreatedWorkflow, type N8nInstance } from '../../scripts/n8n/instance';
-import { chainWorkflow, createSandboxCredential, NODE_TYPES, withCredential } from './helpers';
+import { chainWorkflow, createSandboxCredential, NODE_TYPES, triggerRegistrationSaved, withCredential } from './helpers';
 import {
 	DeliveryRelay,
 	endpointsWithSecrets,
@@ -83,6 +83,7 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 	it('activation registers a webhook endpoint for the workflow in BLS Portal', async () => {
 		await n8n.activate(workflow.id);
 		const endpoint = await registeredEndpoint(sandbox, webhookId);
+		await triggerRegistrationSaved(n8n, workflow.id);
 		endpointId = endpoint.id;
 		watch.collect();
 		expect(endpoint.url).toBe(`${relay.origin}/webhook/${webhookId}/webhook`);

@@ -470,17 +470,7 @@ export async function registeredEndpoint(sandbox: Sandbox, webhookId: string): P
 	return found!;
 }
 
-/**
- * Waits until n8n has saved the trigger's registration (its static data) after activation: n8n
- * answers webhooks with the static data it has stored, so a delivery that arrives earlier is
- * refused for want of a secret (and the API would retry it 15 minutes later).
- */
-export async function triggerRegistrationSaved(n8n: N8nInstance, workflowId: string): Promise<void> {
-	await waitFor(
-		async () => JSON.stringify((await n8n.getWorkflow(workflowId)).staticData ?? {}).includes('sealedSecret'),
-		{ timeoutMs: 30_000, pollMs: 200, what: `workflow ${workflowId} to save its trigger registration` },
-	);
-}
+export { triggerRegistrationSaved } from '../e2e/helpers';
 
 // ---- Polling --------------------------------------------------------------------------------------
 
