@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 
 import { SIGNATURE_TOLERANCE_SECONDS, verifyDelivery } from '../../nodes/BlsPortalTrigger/verifySignature';
+import { WEBHOOK_EVENTS } from '../../sandbox';
 import { printFigures, type FigureRow } from './support';
 
 const RUNS = 5000;
@@ -52,16 +53,6 @@ function hmac(secret: string, timestamp: string, body: Buffer): string {
 	return `sha256=${createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`${timestamp}.`), body])).digest('hex')}`;
 }
 
-const EVENT_TYPES = [
-	'booking.created',
-	'booking.confirmed',
-	'booking.rescheduled',
-	'booking.cancelled',
-	'booking.attendance_marked',
-	'booking.equipment_late',
-	'booking.certificate_available',
-	'webhook.test',
-];
 
 /** Printable secrets (no NUL), either arbitrary or in the API's whsec_ form. */
 const secretArb = fc.oneof(
@@ -73,7 +64,7 @@ const secretArb = fc.oneof(
 const deliveryArb = fc
 	.record({
 		eventId: fc.uuid(),
-		eventType: fc.constantFrom(...EVENT_TYPES),
+		eventType: fc.constantFrom(...WEBHOOK_EVENTS),
 		data: fc.jsonValue({ maxDepth: 3 }),
 		indent: fc.constantFrom(0, 1, 2, 4, '\t'),
 		now: fc.integer({ min: 1_500_000_000, max: 4_000_000_000 }),

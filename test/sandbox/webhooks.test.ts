@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { startSandbox } from '../../sandbox';
+import { startSandbox, WEBHOOK_EVENTS } from '../../sandbox';
 import type { Sandbox } from '../../sandbox';
 import { book, client, sleep } from './helpers';
 import type { Client } from './helpers';
@@ -62,15 +62,8 @@ function verify(received: Received, secret: string): boolean {
 	return actual.length === expected.length && timingSafeEqual(Buffer.from(actual), Buffer.from(expected));
 }
 
-const ALL_EVENTS = [
-	'booking.created',
-	'booking.confirmed',
-	'booking.rescheduled',
-	'booking.cancelled',
-	'booking.attendance_marked',
-	'booking.equipment_late',
-	'booking.certificate_available',
-];
+/** Every booking event (webhook.test is sent on request only). */
+const ALL_EVENTS: string[] = WEBHOOK_EVENTS.filter((event) => event !== 'webhook.test');
 
 let sandbox: Sandbox;
 let c: Client;
