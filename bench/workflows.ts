@@ -14,10 +14,9 @@
  */
 import { randomUUID } from 'crypto';
 
-import { NODE_TYPES } from '../scripts/n8n/workflows';
-import type { WorkflowJson, WorkflowNode } from '../scripts/n8n/workflows';
+import { chainWorkflow, NODE_TYPES } from '../scripts/n8n/workflows';
+import type { NodeSpec, WorkflowJson, WorkflowNode } from '../scripts/n8n/workflows';
 
-type NodeSpec = Pick<WorkflowNode, 'name' | 'type' | 'typeVersion' | 'parameters'> & Partial<WorkflowNode>;
 
 export const HTTP_REQUEST = 'n8n-nodes-base.httpRequest';
 /** The HTTP Request node version n8n 2.41.1 puts in new workflows. */
@@ -46,21 +45,8 @@ function webhookTrigger(path: string): NodeSpec {
 
 /** Nodes run one after another, after a Webhook trigger at `path`. */
 function chain(name: string, path: string, nodes: NodeSpec[], settings: Record<string, unknown> = DEFAULT_SETTINGS): WorkflowJson {
-	const all = [webhookTrigger(path), ...nodes];
-	const connections: Record<string, unknown> = {};
-	all.forEach((node, index) => {
-		const next = all[index + 1];
-		if (next) connections[node.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
-	});
-	return {
-		name,
-		nodes: all.map((node, index) => ({ id: randomUUID(), position: [index * 240, 0] as [number, number], ...node })),
-		connections,
-		settings,
-	};
+	return chainWorkflow(name, [webhookTrigger(path), ...nodes], settings);
 }
-
-// ---- ours -----------------------------------------------------------------------------------
 
 function blsNode(parameters: Record<string, unknown>): NodeSpec {
 	return { name: 'BLS Portal', type: NODE_TYPES.blsPortal, typeVersion: 1, parameters };

@@ -33,6 +33,24 @@ export interface WorkflowJson {
 	[key: string]: unknown;
 }
 
+/** A node as a workflow is written: id and position are filled in by {@link chainWorkflow}. */
+export type NodeSpec = Pick<WorkflowNode, 'name' | 'type' | 'typeVersion' | 'parameters'> & Partial<WorkflowNode>;
+
+/** A workflow whose nodes run one after another, the first being its trigger. */
+export function chainWorkflow(name: string, nodes: NodeSpec[], settings: Record<string, unknown> = { executionOrder: 'v1' }): WorkflowJson {
+	const connections: Record<string, unknown> = {};
+	nodes.forEach((node, index) => {
+		const next = nodes[index + 1];
+		if (next) connections[node.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
+	});
+	return {
+		name,
+		nodes: nodes.map((node, index) => ({ id: `node-${index + 1}`, position: [index * 220, 0] as [number, number], ...node })),
+		connections,
+		settings,
+	};
+}
+
 export interface CredentialRef {
 	id: string;
 	name: string;

@@ -17,10 +17,10 @@ import { startSandbox } from '../../sandbox';
 import type { SandboxOptions } from '../../sandbox';
 import { repoRoot } from '../../scripts/n8n/install';
 import { CreatedCredential, N8nInstance, startN8n, StartN8nOptions } from '../../scripts/n8n/instance';
-import { CREDENTIAL_TYPE, WorkflowJson, WorkflowNode } from '../../scripts/n8n/workflows';
+import { chainWorkflow as chainNodes, CREDENTIAL_TYPE, NodeSpec, WorkflowJson } from '../../scripts/n8n/workflows';
 
 export { nodeOutput, NODE_TYPES, withCredential } from '../../scripts/n8n/workflows';
-export type { WorkflowJson, WorkflowNode } from '../../scripts/n8n/workflows';
+export type { NodeSpec, WorkflowJson, WorkflowNode } from '../../scripts/n8n/workflows';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
@@ -82,29 +82,12 @@ export function readExample(fileName: string): WorkflowJson {
 	return JSON.parse(fs.readFileSync(path.join(repoRoot(), 'examples', fileName), 'utf8')) as WorkflowJson;
 }
 
-export type NodeSpec = Pick<WorkflowNode, 'name' | 'type' | 'typeVersion' | 'parameters'> & Partial<WorkflowNode>;
-
 /**
  * A workflow whose nodes run one after another, starting with `first` (default: a Manual
  * Trigger, so `runWorkflow` can run it).
  */
 export function chainWorkflow(name: string, nodes: NodeSpec[], first: NodeSpec | null = MANUAL_TRIGGER): WorkflowJson {
-	const all = first ? [first, ...nodes] : nodes;
-	const connections: Record<string, unknown> = {};
-	all.forEach((node, index) => {
-		const next = all[index + 1];
-		if (next) connections[node.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
-	});
-	return {
-		name,
-		nodes: all.map((node, index) => ({
-			id: `node-${index + 1}`,
-			position: [index * 220, 0] as [number, number],
-			...node,
-		})),
-		connections,
-		settings: { executionOrder: 'v1' },
-	};
+	return chainNodes(name, first ? [first, ...nodes] : nodes);
 }
 
 export const MANUAL_TRIGGER: NodeSpec = {
