@@ -261,6 +261,7 @@ export function apiRouter(): Router<ApiContext> {
 					balance_after: pounds(t.balanceAfterPence),
 					created_at: isoTime(t.createdAt),
 				}),
+				core.dialect,
 			),
 		})),
 	);
@@ -278,7 +279,7 @@ export function apiRouter(): Router<ApiContext> {
 				currency: 'GBP',
 				duration_minutes: c.durationMinutes,
 				active: true,
-			})),
+			}), core.dialect),
 		})),
 	);
 	const courseIdField = (v: Validator, ctx: ApiContext): number | undefined => {
@@ -309,7 +310,7 @@ export function apiRouter(): Router<ApiContext> {
 					time: s.time,
 					course: { id: course.id, name: course.name },
 					spaces_available: s.spacesAvailable,
-				})),
+				}), ctx.core.dialect),
 			};
 		}),
 	);
@@ -352,7 +353,7 @@ export function apiRouter(): Router<ApiContext> {
 		'/bookings',
 		authed((ctx) => {
 			const state = ctx.core.state;
-			return { body: paginate(state.bookings.filter(bookingFilter(ctx)), ctx.url, (b) => state.serializeBooking(b)) };
+			return { body: paginate(state.bookings.filter(bookingFilter(ctx)), ctx.url, (b) => state.serializeBooking(b), ctx.core.dialect) };
 		}),
 	);
 	router.add(
@@ -399,7 +400,7 @@ export function apiRouter(): Router<ApiContext> {
 		'GET',
 		'/webhooks',
 		authed(({ core, account, url }) => ({
-			body: paginate(core.state.webhooks.filter((w) => w.accountId === account.id), url, serializeEndpoint),
+			body: paginate(core.state.webhooks.filter((w) => w.accountId === account.id), url, serializeEndpoint, core.dialect),
 		})),
 	);
 	router.add(

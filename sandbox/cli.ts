@@ -1,6 +1,7 @@
 /** `npm run sandbox`: starts the sandbox on 127.0.0.1 and prints the demo credentials. */
 import { parseArgs } from 'node:util';
 
+import { DIALECT_SWITCHES, dialectName } from './dialects';
 import { DEFAULT_PORT } from './options';
 import type { SandboxOptions } from './options';
 import { startSandbox } from './server';
@@ -19,6 +20,11 @@ const HELP = `Usage: npm run sandbox -- [options]
   --hold-ttl S           timeslot hold lifetime in seconds (default 1800)
   --retry-delay-ms N     webhook retry delay (default 900000 = 15 min)
   --slot-capacity N      places per course per timeslot (default 4)
+  --dialect a,b          answer open questions of the docs another way (default $BLS_SANDBOX_DIALECT
+                         or the default dialect); switches:
+${Object.entries(DIALECT_SWITCHES)
+	.map(([name, description]) => `                           ${name.padEnd(22)} ${description}`)
+	.join('\n')}
 `;
 
 function number(name: string, value: string | undefined): number | undefined {
@@ -45,6 +51,7 @@ function options(argv: string[]): SandboxOptions | undefined {
 			'hold-ttl': { type: 'string' },
 			'retry-delay-ms': { type: 'string' },
 			'slot-capacity': { type: 'string' },
+			dialect: { type: 'string' },
 		},
 	});
 	if (values.help) return undefined;
@@ -62,6 +69,7 @@ function options(argv: string[]): SandboxOptions | undefined {
 		holdTtlSeconds: number('hold-ttl', values['hold-ttl']),
 		retryDelayMs: number('retry-delay-ms', values['retry-delay-ms']),
 		slotCapacity: number('slot-capacity', values['slot-capacity']),
+		dialect: values.dialect,
 	};
 }
 
@@ -81,6 +89,7 @@ async function main(): Promise<void> {
 		`  API base URL:  ${sandbox.apiUrl}`,
 		`  Control:       ${sandbox.controlUrl}  (see docs/api-assumptions.md, "Sandbox")`,
 		`  Seed ${state.seed}, day ${state.today}; rate limit ${limit ? `${limit.max} per ${limit.windowMs} ms` : 'off'}`,
+		`  Dialect:       ${dialectName(sandbox.dialect)}`,
 		'  Demo accounts (sandbox-only credentials):',
 		...sandbox.accounts.map((a) => `    ${a.hbClientId.padEnd(16)} API key ${a.apiKey}  (${a.name})`),
 	];

@@ -1,6 +1,8 @@
 /** Everything one running sandbox holds, shared by the API, the control surface and the in-process handle. */
 import { randomUUID } from 'node:crypto';
 
+import { DEFAULT_DIALECT } from './dialects';
+import type { Dialect } from './dialects';
 import { FaultInjector } from './faults';
 import { applyConfigPatch, seedOptionsFrom } from './options';
 import type { RuntimeConfig, RuntimeConfigPatch, SeedOptions } from './options';
@@ -35,10 +37,13 @@ export class SandboxCore {
 	readonly requests = new RequestLog();
 	readonly dispatcher: WebhookDispatcher;
 	events: FiredEvent[] = [];
+	/** How this sandbox answers where the docs leave a question open; kept across resets. */
+	dialect: Dialect;
 
-	constructor(config: RuntimeConfig, seedOptions: SeedOptions) {
+	constructor(config: RuntimeConfig, seedOptions: SeedOptions, dialect: Dialect = DEFAULT_DIALECT) {
 		this.config = config;
 		this.seedOptions = seedOptions;
+		this.dialect = dialect;
 		this.dispatcher = new WebhookDispatcher(
 			(id) => this.state.webhooks.find((w) => w.id === id),
 			() => this.config.retryDelayMs,

@@ -1,9 +1,13 @@
 /** Request/response plumbing shared by the API and the control surface. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { HttpError } from './errors';
+import { DEFAULT_DIALECT, pageCap } from './dialects';
+import type { Dialect } from './dialects';
+import { fieldError, HttpError } from './errors';
 
 const MAX_BODY_BYTES = 1_048_576;
+/** The page size when `per_page` is not given (the docs' example shows 20). */
+const DEFAULT_PER_PAGE = 20;
 
 /** What a handler answers: JSON unless `raw` is given. */
 export interface Reply {
@@ -122,18 +126,28 @@ export class Router<C> {
 	}
 }
 
-/** Builds a list envelope page from the whole (already ordered) collection. */
+/**
+ * Builds a list envelope page from the whole (already ordered) collection, as the dialect serves
+ * lists: page size cap, per_page/page ignored, per_page over the cap refused, envelope parts left out.
+ */
 export function paginate<T>(
 	items: T[],
 	url: URL,
 	serialize: (item: T) => unknown = (item) => item,
-): { data: unknown[]; meta: Record<string, number>; links: { next: string | null; prev: string | null } } {
+	dialect: Dialect = DEFAULT_DIALECT,
+): { data: unknown[]; meta?: Record<string, number>; links?: { next: string | null; prev: string | null } } {
 	const intParam = (name: string): number | undefined => {
 		const raw = url.searchParams.get(name);
 		return raw !== null && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
 	};
-	const perPage = Math.min(100, Math.max(1, intParam('per_page') ?? 20));
-	const page = Math.max(1, intParam('page') ?? 1);
+	const cap = pageCap(dialect);
+	const askedPerPage = intParam('per_page');
+	if (dialect.has('per-page-over-cap-422') && askedPerPage !== undefined && askedPerPage > cap) {
+		throw fieldError('per_page', `The per page field must not be greater than ${cap}.`);
+	}
+	const perPage = dialect.has('per-page-ignored') ? DEFAULT_PER_PAGE : Math.min(cap, Math.max(1, askedPerPage ?? DEFAULT_PER_PAGE));
+	const askedPage = Math.max(1, intParam('page') ?? 1);
+	const page = dialect.has('page-ignored') ? 1 : askedPage;
 	const total = items.length;
 	const lastPage = Math.max(1, Math.ceil(total / perPage));
 	const pageUrl = (n: number): string => {
@@ -141,9 +155,13 @@ export function paginate<T>(
 		link.searchParams.set('page', String(n));
 		return link.href;
 	};
+	// A server that ignores `page` still builds its links from the page it was asked for.
+	const next = dialect.has('page-ignored') ? pageUrl(askedPage + 1) : page < lastPage ? pageUrl(page + 1) : null;
+	const meta = { current_page: page, per_page: perPage, last_page: lastPage, total };
+	const links = { next, prev: askedPage > 1 ? pageUrl(askedPage - 1) : null };
 	return {
 		data: items.slice((page - 1) * perPage, page * perPage).map(serialize),
-		meta: { current_page: page, per_page: perPage, last_page: lastPage, total },
-		links: { next: page < lastPage ? pageUrl(page + 1) : null, prev: page > 1 ? pageUrl(page - 1) : null },
+		...(dialect.has('list-links-only') ? {} : { meta }),
+		...(dialect.has('list-meta-only') ? {} : { links }),
 	};
 }

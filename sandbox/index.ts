@@ -17,3 +17,5 @@ export { signature as webhookSignature } from './webhooks';
 export { DEMO_ACCOUNTS } from './seed';
 export { WEBHOOK_EVENTS, PAY_OPTIONS } from './types';
 export type { WebhookEventType, PayOption } from './types';
+export { DIALECT_SWITCHES, DIALECT_ENV, DEFAULT_DIALECT, parseDialect, dialectFromEnv, dialectName, pageCap } from './dialects';
+export type { Dialect, DialectSwitch } from './dialects';

@@ -39,6 +39,12 @@ export interface SandboxOptions extends RuntimeConfigPatch, Partial<SeedOptions>
 	port?: number;
 	/** Default 127.0.0.1. */
 	host?: string;
+	/**
+	 * Dialect switches (see sandbox/dialects.ts), e.g. `'page-cap-50,page-ignored'` or a list of names.
+	 * When left out, `BLS_SANDBOX_DIALECT` decides, so every suite can run under another dialect;
+	 * `'default'` (or `[]`) pins the default dialect.
+	 */
+	dialect?: string | readonly string[];
 }
 
 const DEFAULT_RATE_LIMIT: RateLimitOptions = { max: 60, windowMs: 60_000 };

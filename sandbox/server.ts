@@ -8,6 +8,9 @@ import type { ApiContext } from './api';
 import { controlRouter, SandboxControls } from './control';
 import type { ControlContext, SandboxAccountInfo } from './control';
 import { SandboxCore } from './core';
+import { dialectFromEnv, parseDialect } from './dialects';
+import type { Dialect } from './dialects';
+import { shapeReply, retryAfterHeaders } from './dialectShapes';
 import { errorReply, send } from './http';
 import type { Reply, Router } from './http';
 import { applyConfigPatch, DEFAULT_CONFIG, DEFAULT_PORT, DEFAULT_SEED, seedOptionsFrom } from './options';
@@ -145,7 +148,7 @@ class SandboxHttp {
 			send(res, {
 				status: spec.status,
 				body: { message: FAULT_MESSAGES[spec.status] ?? http.STATUS_CODES[spec.status] ?? 'Injected fault' },
-				headers: retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) },
+				headers: retryAfterHeaders(this.core.dialect, spec.status, retryAfter),
 			});
 			log(spec.status);
 			return;
@@ -160,10 +163,10 @@ class SandboxHttp {
 			headers['X-RateLimit-Remaining'] = String(decision.remaining);
 		}
 		if (decision?.limited) {
-			headers['Retry-After'] = String(decision.retryAfterSeconds);
+			Object.assign(headers, retryAfterHeaders(this.core.dialect, 429, decision.retryAfterSeconds));
 			reply = { status: 429, body: { message: 'Too Many Attempts.' } };
 		} else {
-			reply = await dispatch(this.api, ctx, method, apiPath);
+			reply = shapeReply(this.core.dialect, method, apiPath, await dispatch(this.api, ctx, method, apiPath));
 		}
 		send(res, { ...reply, headers: { ...headers, ...reply.headers } });
 		log(reply.status ?? 200);
@@ -195,6 +198,17 @@ export class Sandbox extends SandboxControls {
 		this.accounts = this.listAccounts();
 	}
 
+	/** The dialect switches this sandbox answers with (empty: the default dialect). */
+	get dialect(): Dialect {
+		return this.core.dialect;
+	}
+
+	/** Switches dialect while running (e.g. a property test trying combinations on one sandbox). */
+	setDialect(dialect: string | readonly string[]): Dialect {
+		this.core.dialect = parseDialect(dialect);
+		return this.core.dialect;
+	}
+
 	/** Stops listening, closes every socket and cancels pending deliveries and injected latency. */
 	async stop(): Promise<void> {
 		this.web.sleeps.cancelAll();
@@ -209,7 +223,8 @@ export class Sandbox extends SandboxControls {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 	const config = applyConfigPatch(DEFAULT_CONFIG, options);
 	const seedOptions = seedOptionsFrom(DEFAULT_SEED, options);
-	const core = new SandboxCore(config, seedOptions);
+	const dialect = options.dialect === undefined ? dialectFromEnv() : parseDialect(options.dialect);
+	const core = new SandboxCore(config, seedOptions, dialect);
 	const controls = new SandboxControls(core);
 	const web = new SandboxHttp(core, controls);
 	const server = http.createServer(web.handle);

@@ -8,7 +8,7 @@ let sandbox: Sandbox;
 let c: Client;
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, rateLimit: false, accessTokenTtlSeconds: 1, refreshTokenTtlSeconds: 2 });
+	sandbox = await startSandbox({ port: 0, dialect: 'default', rateLimit: false, accessTokenTtlSeconds: 1, refreshTokenTtlSeconds: 2 });
 	c = client(sandbox);
 });
 afterAll(async () => await sandbox.stop());

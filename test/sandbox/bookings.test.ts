@@ -10,7 +10,7 @@ let token: string;
 let otherToken: string;
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, bookings: 25, rateLimit: false });
+	sandbox = await startSandbox({ port: 0, dialect: 'default', bookings: 25, rateLimit: false });
 	c = client(sandbox);
 });
 afterAll(async () => await sandbox.stop());

@@ -11,7 +11,7 @@ let c: Client;
 let token: string;
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, rateLimit: false });
+	sandbox = await startSandbox({ port: 0, dialect: 'default', rateLimit: false });
 	c = client(sandbox);
 });
 afterAll(async () => await sandbox.stop());

@@ -71,7 +71,7 @@ let token: string;
 let receiver: Receiver;
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, rateLimit: false, retryDelayMs: 50 });
+	sandbox = await startSandbox({ port: 0, dialect: 'default', rateLimit: false, retryDelayMs: 50 });
 	c = client(sandbox);
 	receiver = new Receiver();
 	await receiver.start();
