@@ -1,6 +1,7 @@
 import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readFlag, readSigningSecret } from '../BlsPortal/actions/apiShapes';
 import { blsApiRequest, unwrapData } from '../BlsPortal/transport';
 import { forgetEndpoint } from './deliveryGuard';
 import { openSecret, sealSecret } from './sealedSecret';
@@ -121,7 +122,7 @@ export async function endpointIsCurrent(this: IHookFunctions): Promise<boolean> 
 		endpoint.url === url &&
 		stored.url === url &&
 		sameEvents(endpoint.events, subscribedEvents.call(this)) &&
-		endpoint.is_active === true &&
+		readFlag(endpoint.is_active) === true &&
 		(stored.updatedAt === undefined || endpoint.updated_at === stored.updatedAt);
 	if (current) return true;
 
@@ -159,7 +160,7 @@ export async function registerEndpoint(this: IHookFunctions): Promise<boolean> {
 		body: { name: endpointName.call(this), url, events, is_active: true },
 	});
 	const endpoint = unwrapData(response);
-	const secret = response.secret ?? endpoint.secret;
+	const secret = readSigningSecret(response);
 	if (endpoint.id === undefined || endpoint.id === null) {
 		throw new NodeOperationError(this.getNode(), 'BLS Portal registered the webhook but returned no endpoint id');
 	}

@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { bookingIdOfEvent } from '../BlsPortal/actions/apiShapes';
 import { blsApiDownload } from '../BlsPortal/transport';
 import { seenEventIdsFor } from './deliveryGuard';
 import { endpointKey, registeredEndpoint } from './endpointRegistration';
@@ -50,7 +51,8 @@ function eventItem(envelope: DeliveryEnvelope, deliveryId: string): INodeExecuti
 			event_type: envelope.event_type,
 			occurred_at: envelope.occurred_at as IDataObject[keyof IDataObject],
 			data: (envelope.data ?? {}) as IDataObject,
-			delivery_id: Number(deliveryId),
+			// A string: delivery ids beyond 2^53 would lose digits as a JavaScript number.
+			delivery_id: deliveryId,
 		},
 	};
 }
@@ -60,9 +62,9 @@ function eventItem(envelope: DeliveryEnvelope, deliveryId: string): INodeExecuti
  * item rather than an error: the event was acknowledged already and would otherwise be lost.
  */
 async function attachCertificate(this: IWebhookFunctions, item: INodeExecutionData, propertyName: string): Promise<void> {
-	const bookingId = (item.json.data as IDataObject).id;
+	const bookingId = bookingIdOfEvent(item.json.data);
 	try {
-		if (bookingId === undefined || bookingId === null || bookingId === '') {
+		if (bookingId === undefined) {
 			throw new NodeOperationError(this.getNode(), 'The event names no booking id, so there is no certificate to download');
 		}
 		const file = await blsApiDownload.call(this, `/bookings/${encodeURIComponent(String(bookingId))}/certificate`, {

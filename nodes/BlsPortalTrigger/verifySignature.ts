@@ -50,10 +50,14 @@ function singleHeader(headers: SignedDelivery['headers'], name: string): HeaderR
 	return { value: value.trim() };
 }
 
+const UTF8_BOM = '\uFEFF';
+
+/** The signature covers the exact bytes, BOM included; JSON.parse refuses a leading BOM, so it goes only here. */
 function parseEnvelope(rawBody: Buffer): DeliveryEnvelope | undefined {
 	let body: unknown;
 	try {
-		body = JSON.parse(rawBody.toString('utf8'));
+		const text = rawBody.toString('utf8');
+		body = JSON.parse(text.startsWith(UTF8_BOM) ? text.slice(1) : text);
 	} catch {
 		return undefined;
 	}

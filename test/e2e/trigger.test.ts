@@ -120,7 +120,7 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 			expect(delivery.n8nStatus).toBe(200);
 			// The item is the delivered envelope plus its delivery id, and its execution succeeded.
 			const matching = items.filter((item) => item.event_id === event.eventId);
-			expect(matching).toEqual([{ ...JSON.parse(delivery.rawBody.toString('utf8')), delivery_id: Number(delivery.deliveryId), status: 'success' }]);
+			expect(matching).toEqual([{ ...JSON.parse(delivery.rawBody.toString('utf8')), delivery_id: String(delivery.deliveryId), status: 'success' }]);
 			expect(matching[0]).toMatchObject({ event_type: event.eventType, data: expect.objectContaining({ id: event.bookingId }) });
 		}
 		expect(items.find((item) => item.event_type === 'booking.rescheduled')?.data).toMatchObject({ previous_date: expect.any(String), previous_time: expect.any(String) });
@@ -181,7 +181,7 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 		const items = await triggerItems(before + 1);
 		expect(items).toHaveLength(before + 1);
 		expect(items.filter((item) => item.event_id === eventId)).toEqual([
-			expect.objectContaining({ delivery_id: Number(first.deliveryId), status: 'success' }),
+			expect.objectContaining({ delivery_id: String(first.deliveryId), status: 'success' }),
 		]);
 	});
 

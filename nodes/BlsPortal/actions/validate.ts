@@ -1,9 +1,13 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { normalizeTime, readFlag } from './apiShapes';
+
 /**
  * Input checks run before any request, so a typo costs no API call (and no rate-limit quota)
- * and the error names the field to fix.
+ * and the error names the field to fix. They check only what the API docs state or what makes a
+ * request meaningless (a missing value, text where a number belongs): lengths, ranges and value
+ * lists the docs never give are left to the API, whose 422 names the field (docs/api-assumptions.md).
  */
 function fail(ctx: IExecuteFunctions, itemIndex: number, field: string, problem: string): never {
 	throw new NodeOperationError(ctx.getNode(), `${field}: ${problem}`, {
@@ -12,25 +16,23 @@ function fail(ctx: IExecuteFunctions, itemIndex: number, field: string, problem:
 	});
 }
 
-export function requireText(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown, max = 255): string {
+export function requireText(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
 	if (typeof value === 'number') value = String(value);
 	if (value !== undefined && value !== null && typeof value !== 'string') {
 		const kind = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 		fail(this, itemIndex, field, `must be text (got ${kind})`);
 	}
 	if (typeof value !== 'string' || value.trim() === '') fail(this, itemIndex, field, 'is required');
-	const text = (value as string).trim();
-	if (text.length > max) fail(this, itemIndex, field, `must be at most ${max} characters (got ${text.length})`);
-	return text;
+	return (value as string).trim();
 }
 
-export function optionalText(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown, max = 255): string | undefined {
+export function optionalText(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
-	return requireText.call(this, itemIndex, field, value, max);
+	return requireText.call(this, itemIndex, field, value);
 }
 
 export function requireDate(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
-	const text = requireText.call(this, itemIndex, field, value, 10);
+	const text = requireText.call(this, itemIndex, field, value);
 	const date = new Date(`${text}T00:00:00Z`);
 	if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text) {
 		fail(this, itemIndex, field, `must be a date as YYYY-MM-DD, for example 2026-07-15 (got "${text}")`);
@@ -38,12 +40,16 @@ export function requireDate(this: IExecuteFunctions, itemIndex: number, field: s
 	return text;
 }
 
+/**
+ * A 24-hour time, sent as the docs write it (`HH:MM`). `HH:MM:SS` is accepted too: a server that
+ * answers times with seconds fills the Time dropdown with such values.
+ */
 export function requireTime(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
-	const text = requireText.call(this, itemIndex, field, value, 5);
-	if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(text)) {
-		fail(this, itemIndex, field, `must be a 24-hour time as HH:MM, for example 10:00 (got "${text}")`);
+	const text = requireText.call(this, itemIndex, field, value);
+	if (!/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(text)) {
+		fail(this, itemIndex, field, `must be a 24-hour time as HH:MM (or HH:MM:SS), for example 10:00 (got "${text}")`);
 	}
-	return text;
+	return normalizeTime(text) as string;
 }
 
 export function requireEmail(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
@@ -61,7 +67,7 @@ export function requirePositiveInteger(this: IExecuteFunctions, itemIndex: numbe
 }
 
 export function requireHttpUrl(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
-	const text = requireText.call(this, itemIndex, field, value, 2048);
+	const text = requireText.call(this, itemIndex, field, value);
 	let url: URL | undefined;
 	try {
 		url = new URL(text);
@@ -74,19 +80,19 @@ export function requireHttpUrl(this: IExecuteFunctions, itemIndex: number, field
 	return text;
 }
 
-export function requireIntegerBetween(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	field: string,
-	value: unknown,
-	min: number,
-	max: number,
-): number {
+export function requireWholeNumber(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
-		fail(this, itemIndex, field, `must be a whole number from ${min} to ${max} (got "${String(value)}")`);
+	if (typeof number !== 'number' || !Number.isInteger(number)) {
+		fail(this, itemIndex, field, `must be a whole number (got "${String(value)}")`);
 	}
 	return number as number;
+}
+
+/** `true`/`false`, or `1`/`0` and their strings as an expression may give them. */
+export function requireBoolean(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): boolean {
+	const flag = readFlag(value);
+	if (flag === undefined) fail(this, itemIndex, field, `must be true or false (got "${String(value)}")`);
+	return flag as boolean;
 }
 
 export function optionalDate(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string | undefined {
@@ -97,18 +103,4 @@ export function optionalDate(this: IExecuteFunctions, itemIndex: number, field: 
 export function optionalEmail(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	return requireEmail.call(this, itemIndex, field, value);
-}
-
-/** An optional value that must be one of a fixed list (an options field set by an expression). */
-export function optionalOneOf(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	field: string,
-	value: unknown,
-	allowed: readonly string[],
-): string | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	const text = requireText.call(this, itemIndex, field, value);
-	if (!allowed.includes(text)) fail(this, itemIndex, field, `must be one of ${allowed.join(', ')} (got "${text}")`);
-	return text;
 }

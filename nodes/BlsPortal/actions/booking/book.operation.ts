@@ -1,8 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { blsApiRequest } from '../../transport';
+import { withNormalizedTimes } from '../apiShapes';
+import { blsApiList } from '../../transport';
 import { holdTimeslot, readSlot, slotFields, type Slot } from '../timeslot/hold.operation';
 import { releaseHold } from '../timeslot/releaseHold.operation';
+import { isCandidatesBooking } from './bookingMatch';
 import { candidateFields, createBooking, readCandidate } from './create.operation';
 
 const show = { resource: ['booking'], operation: ['book'] };
@@ -36,17 +39,25 @@ function outcomeUnknown(error: unknown): boolean {
 }
 
 /**
- * The booking this candidate got on this slot, when the API made it but its answer was lost: the
- * newest live booking with the same email, course, day and time (ids ascend). Undefined if none.
+ * The booking this candidate got on this slot, when the API made it but its answer was lost. The
+ * list is asked for with filters, but a server may ignore them, so every booking is matched here
+ * on email, names, course, day and time. `ambiguous` when several match: the node cannot tell
+ * which one this run made (an earlier run may have booked the same slot), so it names none.
  */
-async function bookingMadeFromHold(this: IExecuteFunctions, slot: Slot, candidate: IDataObject): Promise<IDataObject | undefined> {
-	const response = await blsApiRequest.call(this, 'GET', '/bookings', {
-		qs: { email: candidate.email, course_id: slot.courseId, date_from: slot.date, date_to: slot.date, per_page: 100 },
+async function bookingMadeFromHold(
+	this: IExecuteFunctions,
+	slot: Slot,
+	candidate: IDataObject,
+): Promise<{ booking?: IDataObject; ambiguous?: IDataObject[] }> {
+	const bookings = await blsApiList.call(this, '/bookings', {
+		email: candidate.email,
+		course_id: slot.courseId,
+		date_from: slot.date,
+		date_to: slot.date,
 	});
-	const bookings = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
-	return bookings
-		.filter((booking) => booking.time === slot.time && booking.status !== 'cancelled')
-		.sort((a, b) => Number(b.id) - Number(a.id))[0];
+	const matches = bookings.filter((booking) => isCandidatesBooking(booking, slot, candidate));
+	if (matches.length > 1) return { ambiguous: matches };
+	return { booking: matches[0] };
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
@@ -95,8 +106,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// back, the API made it from the hold. Report that booking, or a retry (n8n's Retry On Fail, a
 	// re-run) would book the candidate a second time.
 	if (outcomeUnknown(createError) && (releaseError as { httpCode?: string | null })?.httpCode === '404') {
-		const booking = await bookingMadeFromHold.call(this, slot, candidate).catch(() => undefined);
-		if (booking) return [{ json: booking }];
+		const found = await bookingMadeFromHold.call(this, slot, candidate).catch(() => undefined);
+		if (found?.booking) return [{ json: withNormalizedTimes(found.booking) }];
+		if (found?.ambiguous) {
+			throw new NodeOperationError(this.getNode(), 'The booking may have been made, but the node cannot tell which booking is this one', {
+				itemIndex,
+				description:
+					`BLS Portal's answer to the booking was lost and the hold (${holdHash}) is used up. Bookings ` +
+					`${found.ambiguous.map((booking) => String(booking.id)).join(', ')} all match this candidate, course, day and time. ` +
+					'Check them with Booking → Get Many before running again, or the candidate may be booked twice.',
+			});
+		}
 	}
 	appendDescription(
 		createError,

@@ -1,6 +1,7 @@
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { withNormalizedTimes } from '../apiShapes';
 import { blsApiRequest, unwrapData } from '../../transport';
 import { holdHashField, readHoldHash } from '../timeslot/releaseHold.operation';
 import { optionalEmail, optionalText, requireEmail, requireText } from '../validate';
@@ -145,14 +146,17 @@ export function candidateFields(show: IDisplayOptions['show']): INodeProperties[
 	];
 }
 
-/** Editor field → API field, with the label errors use and the API's length limit. */
+/**
+ * Editor field → API field, with the label errors use. No length limits: the docs state none, and
+ * the API's 422 names the field if it has one.
+ */
 const OPTIONAL_TEXT = [
-	['address', 'address', 'Address', 255],
-	['agencyContactName', 'agency_contact_name', 'Agency Contact Name', 255],
-	['city', 'city', 'City', 255],
-	['jobRole', 'job_role', 'Job Role', 255],
-	['phone', 'phone', 'Phone', 32],
-	['postcode', 'postcode', 'Postcode', 16],
+	['address', 'address', 'Address'],
+	['agencyContactName', 'agency_contact_name', 'Agency Contact Name'],
+	['city', 'city', 'City'],
+	['jobRole', 'job_role', 'Job Role'],
+	['phone', 'phone', 'Phone'],
+	['postcode', 'postcode', 'Postcode'],
 ] as const;
 const OPTIONAL_EMAIL = [
 	['agencyContactEmail', 'agency_contact_email', 'Agency Contact Email'],
@@ -176,8 +180,8 @@ export function readCandidate(this: IExecuteFunctions, itemIndex: number): IData
 		});
 	}
 	const extra = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-	for (const [field, apiField, label, max] of OPTIONAL_TEXT) {
-		const value = optionalText.call(this, itemIndex, label, extra[field], max);
+	for (const [field, apiField, label] of OPTIONAL_TEXT) {
+		const value = optionalText.call(this, itemIndex, label, extra[field]);
 		if (value !== undefined) body[apiField] = value;
 	}
 	for (const [field, apiField, label] of OPTIONAL_EMAIL) {
@@ -196,7 +200,7 @@ export async function createBooking(
 	const response = await blsApiRequest.call(this, 'POST', '/bookings', {
 		body: { hold_hash: holdHash, ...candidate },
 	});
-	return unwrapData(response);
+	return withNormalizedTimes(unwrapData(response));
 }
 
 const show = { resource: ['booking'], operation: ['create'] };

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { blsApiRequest, unwrapData } from '../../transport';
+import { withNormalizedTimes } from '../apiShapes';
 import { bookingLocator, readBookingId } from './bookingLocator';
 
 export const description = [bookingLocator('get')];
@@ -8,5 +9,5 @@ export const description = [bookingLocator('get')];
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const id = readBookingId.call(this, itemIndex);
 	const response = await blsApiRequest.call(this, 'GET', `/bookings/${id}`, { resourceLabel: `booking ${id}` });
-	return [{ json: unwrapData(response) }];
+	return [{ json: withNormalizedTimes(unwrapData(response)) }];
 }

@@ -1,9 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { withNormalizedTimes } from '../apiShapes';
 import { blsApiList } from '../../transport';
 import { paginationFields, requestedLimit } from '../pagination';
-import { optionalDate, optionalEmail, optionalOneOf, optionalText, requirePositiveInteger } from '../validate';
+import { optionalDate, optionalEmail, optionalText, requirePositiveInteger } from '../validate';
+import { failedFilters, uncheckableFilters } from './bookingMatch';
 
 const show = { resource: ['booking'], operation: ['getMany'] };
 
@@ -99,18 +101,12 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** The values an options filter allows, from its own definition (an expression may give anything). */
-function allowedValues(name: string): string[] {
-	const filters = description.find((property) => property.name === 'filters');
-	const filter = filters?.options?.find((option) => 'name' in option && option.name === name) as INodeProperties | undefined;
-	return (filter?.options ?? []).map((option) => String((option as { value: unknown }).value));
-}
-
 /** The filters as API query parameters, each checked before any request. */
 function readFilters(this: IExecuteFunctions, itemIndex: number): IDataObject {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = {
-		status: optionalOneOf.call(this, itemIndex, 'Status', filters.status, allowedValues('status')),
+		// Status values beyond the dropdown's are passed on: the docs list none, the API judges them.
+		status: optionalText.call(this, itemIndex, 'Status', filters.status),
 		course_id:
 			filters.courseId === undefined || filters.courseId === ''
 				? undefined
@@ -119,8 +115,8 @@ function readFilters(this: IExecuteFunctions, itemIndex: number): IDataObject {
 		date_to: optionalDate.call(this, itemIndex, 'Date To', filters.dateTo),
 		email: optionalEmail.call(this, itemIndex, 'Email', filters.email),
 		search: optionalText.call(this, itemIndex, 'Search', filters.search),
-		training_status: optionalOneOf.call(this, itemIndex, 'Training Status', filters.trainingStatus, allowedValues('trainingStatus')),
-		equipment_status: optionalOneOf.call(this, itemIndex, 'Equipment Status', filters.equipmentStatus, allowedValues('equipmentStatus')),
+		training_status: optionalText.call(this, itemIndex, 'Training Status', filters.trainingStatus),
+		equipment_status: optionalText.call(this, itemIndex, 'Equipment Status', filters.equipmentStatus),
 	};
 	const { date_from: from, date_to: to } = qs;
 	if (typeof from === 'string' && typeof to === 'string' && from > to) {
@@ -133,9 +129,26 @@ function readFilters(this: IExecuteFunctions, itemIndex: number): IDataObject {
 	return qs;
 }
 
-/** Bookings in ID order (stable pages while new bookings arrive), filtered by the API. */
+/**
+ * Bookings in ID order (stable pages while new bookings arrive), filtered by the API. Every item is
+ * checked against the filters too: one that visibly fails them shows the server ignored a filter,
+ * and then the whole list is read and filtered here, so the answer is still the filtered list.
+ */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const qs = readFilters.call(this, itemIndex);
-	const bookings = await blsApiList.call(this, '/bookings', qs, requestedLimit.call(this, itemIndex));
-	return bookings.map((json) => ({ json }));
+	const limit = requestedLimit.call(this, itemIndex);
+	let bookings = await blsApiList.call(this, '/bookings', qs, limit);
+	if (bookings.some((booking) => failedFilters(booking, qs).length > 0)) {
+		const everything = limit === undefined ? bookings : await blsApiList.call(this, '/bookings', qs);
+		const uncheckable = [...new Set(everything.flatMap((booking) => uncheckableFilters(booking, qs)))];
+		if (uncheckable.length > 0) {
+			throw new NodeOperationError(this.getNode(), 'BLS Portal ignored the filters, and they cannot be checked here', {
+				itemIndex,
+				description: `The API returned bookings that do not match the filters, and some bookings lack the field of ${uncheckable.join(', ')}, so the node cannot filter them itself. Remove those filters and filter the output (for example with the Filter node).`,
+			});
+		}
+		bookings = everything.filter((booking) => failedFilters(booking, qs).length === 0);
+		if (limit !== undefined) bookings = bookings.slice(0, limit);
+	}
+	return bookings.map((booking) => ({ json: withNormalizedTimes(booking) }));
 }

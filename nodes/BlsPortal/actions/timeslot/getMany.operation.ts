@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { blsApiList } from '../../transport';
+import { withNormalizedTimes } from '../apiShapes';
 import { coursePicker, readCourseId } from '../course/coursePicker';
 import { paginationFields, requestedLimit } from '../pagination';
-import { optionalDate, requireIntegerBetween } from '../validate';
+import { optionalDate, requirePositiveInteger } from '../validate';
 
 const show = { resource: ['timeslot'], operation: ['getMany'] };
 
@@ -13,9 +14,10 @@ export const description: INodeProperties[] = [
 		displayName: 'Months Ahead',
 		name: 'monthsAhead',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 6 },
+		typeOptions: { minValue: 1 },
 		default: 1,
-		description: 'How far ahead to look for free slots, from 1 to 6 months',
+		description: 'How far ahead to look for free slots, in months',
+		hint: 'The API docs state no maximum; BLS Portal answers with the allowed range if it refuses the value',
 		displayOptions: { show },
 	},
 	{
@@ -34,17 +36,11 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const qs: IDataObject = {
 		course_id: readCourseId.call(this, itemIndex),
-		months_ahead: requireIntegerBetween.call(
-			this,
-			itemIndex,
-			'Months Ahead',
-			this.getNodeParameter('monthsAhead', itemIndex, 1),
-			1,
-			6,
-		),
+		// Only "a whole number of at least 1": the docs give no maximum, so the API judges the rest.
+		months_ahead: requirePositiveInteger.call(this, itemIndex, 'Months Ahead', this.getNodeParameter('monthsAhead', itemIndex, 1)),
 	};
 	const date = optionalDate.call(this, itemIndex, 'Date', this.getNodeParameter('date', itemIndex, ''));
 	if (date) qs.date = date;
 	const slots = await blsApiList.call(this, '/timeslots', qs, requestedLimit.call(this, itemIndex));
-	return slots.map((json) => ({ json }));
+	return slots.map((slot) => ({ json: withNormalizedTimes(slot) }));
 }

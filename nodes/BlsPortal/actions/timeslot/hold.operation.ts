@@ -1,6 +1,7 @@
 import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { blsApiRequest, unwrapData } from '../../transport';
+import { withNormalizedTimes } from '../apiShapes';
 import { coursePicker, readCourseId } from '../course/coursePicker';
 import { requireDate, requireTime } from '../validate';
 
@@ -36,7 +37,7 @@ export function slotFields(show: IDisplayOptions['show']): INodeProperties[] {
 			required: true,
 			default: '',
 			// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- the expression takes a time, not an ID
-			description: 'Start time with free places on that day. With an expression, give a 24-hour time as HH:MM.',
+			description: 'Start time with free places on that day. With an expression, give a 24-hour time as HH:MM (HH:MM:SS is accepted too).',
 			displayOptions: { show },
 		},
 	];
@@ -55,7 +56,7 @@ export async function holdTimeslot(this: IExecuteFunctions, slot: Slot): Promise
 	const response = await blsApiRequest.call(this, 'POST', '/timeslots/hold', {
 		body: { course_id: slot.courseId, date: slot.date, time: slot.time },
 	});
-	return unwrapData(response);
+	return withNormalizedTimes(unwrapData(response));
 }
 
 const show = { resource: ['timeslot'], operation: ['hold'] };

@@ -27,5 +27,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		...(this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject),
 	});
 	const response = await blsApiRequest.call(this, 'POST', '/webhooks', { body });
-	return [{ json: endpointWithSecret(response) }];
+	return [{ json: endpointWithSecret(this, itemIndex, response) }];
 }

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { unwrapData } from '../../transport';
-import { optionalText, requireHttpUrl, requireIntegerBetween, requirePositiveInteger } from '../validate';
+import { normalizeEndpoint, readSigningSecret, resourceWithExtras } from '../apiShapes';
+import { optionalText, requireBoolean, requireHttpUrl, requirePositiveInteger, requireWholeNumber } from '../validate';
 import { WEBHOOK_EVENT_OPTIONS, WEBHOOK_EVENT_TYPES } from './events';
 
 /** Webhook endpoint picker: search the account's endpoints by name or URL, or give the numeric ID. */
@@ -73,9 +73,9 @@ export const endpointSetting = {
 		displayName: 'Timeout (Seconds)',
 		name: 'timeoutSeconds',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 60 },
 		default: 30,
 		description: 'How long BLS Portal waits for a 2xx answer before it counts the delivery as failed and retries it',
+		hint: 'The API docs state no range; BLS Portal answers with the allowed range if it refuses the value',
 	},
 	active: {
 		displayName: 'Active',
@@ -109,16 +109,33 @@ export function endpointBody(this: IExecuteFunctions, itemIndex: number, setting
 	if (settings.url !== undefined) body.url = requireHttpUrl.call(this, itemIndex, 'URL', settings.url);
 	if (settings.events !== undefined) body.events = requireEvents(this, itemIndex, settings.events);
 	if (settings.timeoutSeconds !== undefined) {
-		body.timeout_seconds = requireIntegerBetween.call(this, itemIndex, 'Timeout (Seconds)', settings.timeoutSeconds, 1, 60);
+		// The docs state no range (the sandbox's 1–60 is a guess): the API's 422 judges it.
+		body.timeout_seconds = requireWholeNumber.call(this, itemIndex, 'Timeout (Seconds)', settings.timeoutSeconds);
 	}
-	if (settings.active !== undefined) body.is_active = settings.active === true || settings.active === 'true';
+	if (settings.active !== undefined) body.is_active = requireBoolean.call(this, itemIndex, 'Active', settings.active);
 	return body;
 }
 
-/** Create and Rotate Secret: the endpoint plus the signing secret, which the API shows this once only. */
-export function endpointWithSecret(response: IDataObject): IDataObject {
-	const endpoint = unwrapData(response);
-	return { ...endpoint, secret: response.secret ?? endpoint.secret, message: response.message };
+/**
+ * Create and Rotate Secret: everything the API answered, plus the signing secret (shown this once
+ * only) under `secret` whatever name the API gave it. Without a secret the endpoint is useless, so
+ * its absence is an error, not an output that looks fine.
+ */
+export function endpointWithSecret(ctx: IExecuteFunctions, itemIndex: number, response: IDataObject): IDataObject {
+	const secret = readSigningSecret(response);
+	const endpoint = normalizeEndpoint(resourceWithExtras(response));
+	if (secret === undefined) {
+		throw new NodeOperationError(ctx.getNode(), 'BLS Portal answered without the signing secret', {
+			itemIndex,
+			description: `The endpoint${endpoint.id === undefined ? '' : ` (id ${String(endpoint.id)})`} exists, but no signing secret was found under secret or signing_secret (top level or under data). Use Webhook Endpoint → Rotate Secret to get a new one.`,
+		});
+	}
+	return { ...endpoint, secret };
+}
+
+/** Get, Get Many and Update: the endpoint with everything the API sent, `is_active` as a boolean. */
+export function endpointOutput(response: IDataObject): IDataObject {
+	return normalizeEndpoint(resourceWithExtras(response));
 }
 
 export const secretShownOnceNotice = (operation: string): INodeProperties => ({

@@ -1,11 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { blsApiList } from '../../transport';
+import { normalizeEndpoint } from '../apiShapes';
 import { paginationFields, requestedLimit } from '../pagination';
 
 export const description = paginationFields('webhookEndpoint', 'getMany', 'webhook endpoints');
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const endpoints = await blsApiList.call(this, '/webhooks', {}, requestedLimit.call(this, itemIndex));
-	return endpoints.map((json) => ({ json }));
+	return endpoints.map((endpoint) => ({ json: normalizeEndpoint(endpoint) }));
 }

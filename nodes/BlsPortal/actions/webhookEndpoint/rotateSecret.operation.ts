@@ -21,5 +21,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const response = await blsApiRequest.call(this, 'POST', `/webhooks/${id}/rotate-secret`, {
 		resourceLabel: `webhook endpoint ${id}`,
 	});
-	return [{ json: endpointWithSecret(response) }];
+	return [{ json: endpointWithSecret(this, itemIndex, response) }];
 }

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { blsApiRequest, unwrapData } from '../../transport';
-import { endpointBody, endpointSetting, readWebhookEndpointId, webhookEndpointLocator } from './endpointFields';
+import { blsApiRequest } from '../../transport';
+import { endpointBody, endpointOutput, endpointSetting, readWebhookEndpointId, webhookEndpointLocator } from './endpointFields';
 
 const show = { resource: ['webhookEndpoint'], operation: ['update'] };
 
@@ -14,7 +14,7 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		description: 'Only the fields added here are changed',
+		description: 'Only the fields added here are changed (the others are sent unchanged if BLS Portal needs the whole endpoint)',
 		displayOptions: { show },
 		options: [
 			endpointSetting.active,
@@ -26,15 +26,53 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/** The settings PUT /webhooks/{id} takes (docs: "name, URL, events, timeout, active state"). */
+const SETTINGS = ['name', 'url', 'events', 'timeout_seconds', 'max_retries', 'is_active'];
+
+/** The fields a 422 names that this request did not send: the API wants the whole object. */
+function missingFields(error: unknown, sent: IDataObject): string[] {
+	if ((error as { httpCode?: string | null })?.httpCode !== '422') return [];
+	const errors = ((error as { context?: { data?: IDataObject } }).context?.data?.errors ?? undefined) as IDataObject | undefined;
+	const named = errors && typeof errors === 'object' ? Object.keys(errors) : describedFields(error);
+	return named.filter((field) => SETTINGS.includes(field) && !(field in sent));
+}
+
+/** Field names at the start of the lines of the transport's 422 description ("events: The events field is required."). */
+function describedFields(error: unknown): string[] {
+	const description = String((error as { description?: string | null })?.description ?? '');
+	return description.split('\n').map((line) => line.split(':')[0].trim());
+}
+
+/**
+ * Sends only the changed fields first: one call, and a concurrent edit of another field survives.
+ * A server whose PUT needs the whole object answers 422 naming the fields left out; then the
+ * endpoint is read and sent whole with the changes applied (read-modify-write), once.
+ */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const id = readWebhookEndpointId.call(this, itemIndex);
-	const body = endpointBody.call(this, itemIndex, this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject);
-	if (Object.keys(body).length === 0) {
+	const changes = endpointBody.call(this, itemIndex, this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject);
+	if (Object.keys(changes).length === 0) {
 		throw new NodeOperationError(this.getNode(), 'Add at least one field to update', {
 			itemIndex,
 			description: 'Use "Add Field" under Update Fields to choose what to change. No request was sent to BLS Portal.',
 		});
 	}
-	const response = await blsApiRequest.call(this, 'PUT', `/webhooks/${id}`, { body, resourceLabel: `webhook endpoint ${id}` });
-	return [{ json: unwrapData(response) }];
+	const put = async (body: IDataObject) =>
+		await blsApiRequest.call(this, 'PUT', `/webhooks/${id}`, { body, resourceLabel: `webhook endpoint ${id}` });
+	let refusal: unknown;
+	let response = await put(changes).catch((error: unknown) => {
+		refusal = error;
+		return undefined;
+	});
+	if (!response) {
+		// Any other failure is the API's answer to the change itself: report it as it is.
+		if (missingFields(refusal, changes).length === 0) throw refusal;
+		const current = endpointOutput(
+			await blsApiRequest.call(this, 'GET', `/webhooks/${id}`, { resourceLabel: `webhook endpoint ${id}` }),
+		);
+		const whole: IDataObject = {};
+		for (const field of SETTINGS) if (current[field] !== undefined) whole[field] = current[field];
+		response = await put({ ...whole, ...changes });
+	}
+	return [{ json: endpointOutput(response) }];
 }

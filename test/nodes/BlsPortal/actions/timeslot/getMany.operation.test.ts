@@ -32,7 +32,7 @@ describe('Timeslot → Get Many', () => {
 	});
 
 	it.each([
-		[{ monthsAhead: 7 }, /Months Ahead: must be a whole number from 1 to 6/],
+		[{ monthsAhead: 0 }, /Months Ahead: must be a whole number of at least 1/],
 		[{ date: '15/07/2026' }, /Date: must be a date as YYYY-MM-DD/],
 		[{ courseId: '={{ $json.courseId }}' }, /Course: must be a whole number/],
 	])('names the invalid field %j and sends no request', async (change, message) => {
@@ -40,5 +40,13 @@ describe('Timeslot → Get Many', () => {
 		expect(error?.message).toMatch(message);
 		expect(error?.description).toMatch(/No request was sent/);
 		expect(node.requestsTo('GET /timeslots')).toBe(0);
+	});
+
+	it('sends a range the docs do not limit, and reports the API’s own refusal naming the field', async () => {
+		// The sandbox allows 1–6 months; the docs state no maximum, so the node must not decide it.
+		const { error } = await node.run({ ...getMany, monthsAhead: 7 });
+		expect(error?.message).toMatch(/months ahead/i);
+		expect(error?.description).toMatch(/^months_ahead: /m);
+		expect(node.requestsTo('GET /timeslots')).toBe(1);
 	});
 });

@@ -31,7 +31,8 @@ describe('Webhook Endpoint → Create', () => {
 		// An expression gets past the editor's required check; the node still refuses it.
 		[{ events: '={{ [] }}' }, /Events: choose at least one event/],
 		[{ events: ['booking.deleted'] }, /Events: unknown event "booking.deleted"/],
-		[{ additionalFields: { timeoutSeconds: 61 } }, /Timeout \(Seconds\): must be a whole number from 1 to 60/],
+		[{ additionalFields: { timeoutSeconds: '={{ "soon" }}' } }, /Timeout \(Seconds\): must be a whole number/],
+		[{ additionalFields: { active: '={{ "maybe" }}' } }, /Active: must be true or false/],
 	])('refuses %j before sending anything', async (change, message) => {
 		const { error } = await node.run({
 			resource: 'webhookEndpoint',
@@ -42,5 +43,17 @@ describe('Webhook Endpoint → Create', () => {
 		});
 		expect(error?.message).toMatch(message);
 		expect(node.requestsTo('POST /webhooks')).toBe(0);
+	});
+
+	it('leaves the timeout range to the API (the docs state none) and reports its 422 naming the field', async () => {
+		const { error } = await node.run({
+			resource: 'webhookEndpoint',
+			operation: 'create',
+			url: 'https://hooks.example.com/bls',
+			events: ['booking.created'],
+			additionalFields: { timeoutSeconds: 61 },
+		});
+		expect(error?.description).toMatch(/^timeout_seconds: /m);
+		expect(node.requestsTo('POST /webhooks')).toBe(1);
 	});
 });

@@ -8,7 +8,8 @@ describe('Webhook Endpoint → Rotate Secret', () => {
 		const created = await createEndpoint(node);
 		const [rotated] = await node.output(onEndpoint('rotateSecret', created.id));
 
-		expect(rotated.json).toMatchObject({ id: created.id, secret: expect.stringMatching(/^whsec_/) });
+		// Everything the API answered, its message too, not only the endpoint's fields.
+		expect(rotated.json).toMatchObject({ id: created.id, secret: expect.stringMatching(/^whsec_/), message: expect.stringMatching(/rotated/) });
 		expect(rotated.json.secret).not.toBe(created.secret);
 		const [fetched] = await node.output(onEndpoint('get', created.id));
 		expect(fetched.json).not.toHaveProperty('secret');
