@@ -12,13 +12,37 @@ import type {
 
 export const BLS_PRODUCTION_URL = 'https://bls.hbcompliance.co.uk/api/v1';
 
-/** Marks the error thrown when the portal refuses the client ID / API key pair. */
-export const CREDENTIALS_REJECTED = 'BLS Portal rejected the Client ID or API Key';
+/**
+ * Thrown by preAuthentication when the portal refuses the client ID / API key pair. n8n wraps it
+ * (as the `cause` of its own error), so the transport finds it with {@link credentialsRejection}
+ * by its name, which survives a second copy of this module, unlike `instanceof`.
+ */
+export class CredentialsRejectedError extends Error {
+	readonly name = 'BlsCredentialsRejectedError';
 
+	constructor(
+		readonly httpStatus: number,
+		readonly description: string,
+	) {
+		super('BLS Portal rejected the Client ID or API Key');
+	}
+}
+
+/** The rejection of the credential's fields anywhere in an error's `cause` chain, if there is one. */
+export function credentialsRejection(error: unknown): CredentialsRejectedError | undefined {
+	for (let e = error as { name?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+		if (e.name === 'BlsCredentialsRejectedError') return e as CredentialsRejectedError;
+	}
+	return undefined;
+}
+
+/**
+ * The API root every request of the nodes and the credential uses: trimmed, without trailing
+ * slashes, production when left empty. The connection test's expression below does the same.
+ */
 export function normalizeBaseUrl(baseUrl: unknown): string {
-	return String(baseUrl || BLS_PRODUCTION_URL)
-		.trim()
-		.replace(/\/+$/, '');
+	const trimmed = (typeof baseUrl === 'string' ? baseUrl : '').trim().replace(/\/+$/, '');
+	return trimmed || BLS_PRODUCTION_URL;
 }
 
 /**
@@ -26,7 +50,7 @@ export function normalizeBaseUrl(baseUrl: unknown): string {
  * never used after the user edited the credential (it would keep the old account's session).
  * A truncated hash: it cannot be turned back into the key.
  */
-function sessionOwner(credentials: ICredentialDataDecryptedObject): string {
+export function sessionOwner(credentials: ICredentialDataDecryptedObject): string {
 	return createHash('sha256')
 		.update(`${String(credentials.clientId)}\n${String(credentials.apiKey)}\n${normalizeBaseUrl(credentials.baseUrl)}`)
 		.digest('hex')
@@ -160,15 +184,22 @@ export class BlsPortalApi implements ICredentialType {
 		} catch (error) {
 			const status = statusOf(error);
 			if (status === 401 || status === 403 || status === 422) {
-				throw new Error(
-					`${CREDENTIALS_REJECTED} (HTTP ${status}). Check both fields of the "BLS Portal API" credential and that the key is still active in the HB Compliance portal.`,
+				throw new CredentialsRejectedError(
+					status,
+					`HTTP ${status}. Check both fields of the "BLS Portal API" credential and that the key is still active in the HB Compliance portal.`,
 				);
 			}
 			throw error;
 		}
 	}
 
-	/** Adds the bearer token, but only to requests for the credential's own base URL. */
+	/**
+	 * Adds the bearer token, but only to requests for the credential's own base URL, and only when
+	 * the stored token was issued for the credential's current client ID, API key and base URL.
+	 * n8n keeps the hidden token when the credential is edited: sending it would act on the old
+	 * account or hand it to the new host. Without a token the API answers 401, and n8n then runs
+	 * preAuthentication, which signs in with the new fields.
+	 */
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
@@ -176,6 +207,9 @@ export class BlsPortalApi implements ICredentialType {
 		const baseUrl = normalizeBaseUrl(credentials.baseUrl);
 		const target = `${requestOptions.baseURL ?? ''}${requestOptions.url}`;
 		if (target !== baseUrl && !target.startsWith(`${baseUrl}/`) && !target.startsWith(`${baseUrl}?`)) {
+			return requestOptions;
+		}
+		if (!credentials.accessToken || credentials.sessionOwner !== sessionOwner(credentials)) {
 			return requestOptions;
 		}
 		return {
@@ -186,7 +220,8 @@ export class BlsPortalApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			// normalizeBaseUrl as an n8n expression: the test must call the URL the nodes call.
+			baseURL: `={{ (typeof $credentials.baseUrl === "string" ? $credentials.baseUrl : "").trim().replace(/\\/+$/, "") || "${BLS_PRODUCTION_URL}" }}`,
 			url: '/auth/token-info',
 			method: 'GET',
 		},

@@ -1,6 +1,6 @@
 import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { BlsPortalApi } from '../../credentials/BlsPortalApi.credentials';
+import { BLS_PRODUCTION_URL, BlsPortalApi, normalizeBaseUrl, sessionOwner } from '../../credentials/BlsPortalApi.credentials';
 import { startSandbox } from '../../sandbox';
 import { N8nHarness } from '../harness/n8n';
 
@@ -39,12 +39,13 @@ describe('BLS Portal API credential', () => {
 	it('fails the connection test with a clear message for a wrong key', async () => {
 		const credentials = { clientId: sandbox.accounts[0].hbClientId, apiKey: 'wrong', baseUrl: sandbox.apiUrl, accessToken: '' };
 		await expect(credentialType.preAuthentication.call(requestHelpers(), credentials)).rejects.toThrow(
-			/rejected the Client ID or API Key \(HTTP 401\)/,
+			expect.objectContaining({ name: 'BlsCredentialsRejectedError', httpStatus: 401, message: expect.stringMatching(/rejected the Client ID or API Key/) }),
 		);
 	});
 
 	it('sends the bearer token only to the base URL of the credential', async () => {
-		const credentials = { baseUrl: 'https://bls.example.test/api/v1', accessToken: 'token-value' };
+		const fields = { clientId: 'hb_client', apiKey: 'key', baseUrl: 'https://bls.example.test/api/v1' };
+		const credentials = { ...fields, accessToken: 'token-value', sessionOwner: sessionOwner(fields) };
 		const to = async (url: string) =>
 			((await credentialType.authenticate(credentials, { url } as IHttpRequestOptions)).headers ?? {}).Authorization;
 		expect(await to('https://bls.example.test/api/v1/bookings')).toBe('Bearer token-value');
@@ -52,5 +53,37 @@ describe('BLS Portal API credential', () => {
 		expect(await to('https://bls.example.test/api/v10/bookings')).toBeUndefined();
 		expect(await to('https://bls.example.test.evil.example/api/v1/bookings')).toBeUndefined();
 		expect(await to('https://elsewhere.example/api/v1/bookings')).toBeUndefined();
+	});
+
+	it('sends no token issued for other fields: another client ID, API key or base URL (the API\'s 401 makes n8n sign in again)', async () => {
+		const fields = { clientId: 'hb_client', apiKey: 'key', baseUrl: 'https://bls.example.test/api/v1' };
+		const issued = { ...fields, accessToken: 'token-value', sessionOwner: sessionOwner(fields) };
+		const header = async (credentials: Record<string, string>) =>
+			((await credentialType.authenticate(credentials, { url: `${normalizeBaseUrl(credentials.baseUrl)}/bookings` })).headers ?? {}).Authorization;
+		expect(await header(issued)).toBe('Bearer token-value');
+		expect(await header({ ...issued, baseUrl: 'https://bls.example.test/api/v1/ ' })).toBe('Bearer token-value');
+		expect(await header({ ...issued, clientId: 'hb_other' })).toBeUndefined();
+		expect(await header({ ...issued, apiKey: 'rotated' })).toBeUndefined();
+		expect(await header({ ...issued, baseUrl: 'https://staging.example.test/api/v1' })).toBeUndefined();
+		expect(await header({ ...issued, sessionOwner: '' })).toBeUndefined();
+	});
+
+	it('normalises the Base URL like the nodes: trimmed, no trailing slash, production when empty', () => {
+		expect(normalizeBaseUrl(' http://127.0.0.1:1/api/v1/ ')).toBe('http://127.0.0.1:1/api/v1');
+		expect(normalizeBaseUrl('')).toBe(BLS_PRODUCTION_URL);
+		expect(normalizeBaseUrl('   ')).toBe(BLS_PRODUCTION_URL);
+		expect(normalizeBaseUrl(undefined)).toBe(BLS_PRODUCTION_URL);
+	});
+
+	it('Test connection resolves its Base URL, in n8n\'s own expression engine, to the URL the nodes call', () => {
+		const harness = new N8nHarness({ clientId: 'hb_client', apiKey: 'key', baseUrl: '' });
+		const node = harness.node({});
+		const workflow = harness.workflow(node);
+		const expression = String(credentialType.test.request.baseURL);
+		for (const baseUrl of ['', '   ', 'http://127.0.0.1:1/api/v1', 'http://127.0.0.1:1/api/v1/ ', ' http://127.0.0.1:1/api/v1//']) {
+			// What n8n's CredentialsHelper.resolveValue does with the test request's fields.
+			const resolved = workflow.expression.getSimpleParameterValue(node, expression, 'internal', { $credentials: { baseUrl } }, undefined, '');
+			expect(resolved).toBe(normalizeBaseUrl(baseUrl));
+		}
 	});
 });

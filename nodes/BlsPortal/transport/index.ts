@@ -12,7 +12,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { CREDENTIALS_REJECTED, normalizeBaseUrl } from '../../../credentials/BlsPortalApi.credentials';
+import { credentialsRejection, normalizeBaseUrl } from '../../../credentials/BlsPortalApi.credentials';
 
 export type BlsFunctions = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
@@ -43,6 +43,8 @@ const NETWORK_ERROR_CODES = new Set([
 
 interface Failure {
 	status?: number;
+	/** Set when signing in failed because the portal refused the credential's client ID / API key. */
+	rejectedCredentials?: { message: string; description: string };
 	body?: IDataObject;
 	retryAfterMs?: number;
 	networkCode?: string;
@@ -111,8 +113,10 @@ function describeFailure(error: unknown): Failure {
 	const response = e.cause?.response ?? e.response;
 	const status = response?.status ?? (e.httpCode ? Number(e.httpCode) : undefined);
 	const retryAfter = Number(headerValue(response?.headers, 'retry-after'));
+	const rejected = credentialsRejection(error);
 	return {
 		status: Number.isFinite(status) ? status : undefined,
+		...(rejected ? { rejectedCredentials: { message: rejected.message, description: rejected.description } } : {}),
 		body: parseBody(response?.data ?? e.context?.data),
 		retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
 		networkCode: response ? undefined : (e.cause?.code ?? e.code),
@@ -153,8 +157,8 @@ function toNodeApiError(ctx: BlsFunctions, failure: Failure, method: string, opt
 	const make = (message: string, description?: string) =>
 		new NodeApiError(ctx.getNode(), sanitized, { message, description, httpCode: status ? String(status) : undefined });
 
-	if (failure.message.includes(CREDENTIALS_REJECTED)) {
-		return make(failure.message.split(' (HTTP')[0], failure.message);
+	if (failure.rejectedCredentials) {
+		return make(failure.rejectedCredentials.message, failure.rejectedCredentials.description);
 	}
 	switch (status) {
 		case 401:

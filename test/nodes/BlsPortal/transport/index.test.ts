@@ -80,6 +80,18 @@ describe('token lifecycle', () => {
 		expect(JSON.stringify(error)).not.toContain('not-the-key');
 	});
 
+	it('sends no token of the old account after the credential was switched to another one', async () => {
+		await probe({ endpoint: '/credits' });
+		const stored = harness.credentials.stored(harness.credentialId);
+		const [, other] = sandbox.accounts;
+		// The access token is still live: n8n keeps the hidden fields when the credential is edited.
+		harness.credentials.save(harness.credentialId, { ...stored, clientId: other.hbClientId, apiKey: other.apiKey });
+		const { items, error } = await probe({ endpoint: '/auth/token-info' });
+		expect(error).toBeUndefined();
+		expect(JSON.stringify(items[0].json)).toContain(other.hbClientId);
+		expect(JSON.stringify(items[0].json)).not.toContain(sandbox.accounts[0].hbClientId);
+	});
+
 	it('does not reuse a refresh token after the credential was switched to another account', async () => {
 		await probe({ endpoint: '/credits' });
 		const stored = harness.credentials.stored(harness.credentialId);
