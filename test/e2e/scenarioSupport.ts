@@ -1,19 +1,30 @@
 /**
  * Support for the end-to-end scenarios (examples, trigger, token economy): what the in-process
- * sandbox knows (its bookings, the tokens and webhook secrets it issued), a relay between the
- * sandbox's deliveries and n8n that can lose n8n's acknowledgements (so the sandbox retries), a
- * scan of n8n's files and executions for secrets, and small workflow edits.
+ * sandbox knows (its bookings, the tokens and webhook secrets it issued), a scan of n8n's files and
+ * executions for secrets, and small workflow edits. The delivery relay and the readers of endpoints
+ * and executions are shared with the other real-n8n suites (test/harness/deliveryRelay.ts).
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
 
 import type { Sandbox } from '../../sandbox';
 import type { SandboxCore } from '../../sandbox/core';
 import type { Execution, N8nInstance } from '../../scripts/n8n/instance';
 import { nodeOutput, type WorkflowJson, type WorkflowNode } from '../../scripts/n8n/workflows';
+import { endpointsWithSecrets } from '../harness/deliveryRelay';
+
+// The relay and the readers shared with the resilience and queue-mode suites.
+export {
+	DeliveryRelay,
+	endpointsWithSecrets,
+	forward,
+	registeredEndpoint,
+	settledExecutions,
+	sleep,
+	waitFor,
+} from '../harness/deliveryRelay';
+export type { RelayedDelivery } from '../harness/deliveryRelay';
 
 // ---- What the sandbox holds (same process only) -----------------------------------------------------
 
@@ -27,23 +38,6 @@ export function accountBookings(sandbox: Sandbox, hbClientId: string): Array<Rec
 	const account = state.accountByClientId(hbClientId);
 	if (!account) throw new Error(`No sandbox account ${hbClientId}`);
 	return state.bookings.filter((booking) => booking.accountId === account.id).map((booking) => state.serializeBooking(booking));
-}
-
-/** The webhook endpoints the sandbox holds now, with their signing secrets. */
-export function endpointsWithSecrets(sandbox: Sandbox): Array<{ id: number; url: string; secret: string; events: string[] }> {
-	return sandbox.signingSecrets();
-}
-
-/** Waits until the sandbox holds an endpoint whose URL contains `urlPart` (activation registers it asynchronously). */
-export async function registeredEndpoint(
-	sandbox: Sandbox,
-	urlPart: string,
-): Promise<{ id: number; url: string; secret: string; events: string[] }> {
-	let found: ReturnType<typeof endpointsWithSecrets>[number] | undefined;
-	await waitFor(() => (found = endpointsWithSecrets(sandbox).find((endpoint) => endpoint.url.includes(urlPart))) !== undefined, {
-		what: `an endpoint for ${urlPart} in the sandbox`,
-	});
-	return found!;
 }
 
 // ---- Secrets ------------------------------------------------------------------------------------------
@@ -119,116 +113,6 @@ function listFiles(dir: string): string[] {
 	return files;
 }
 
-// ---- Delivery relay ---------------------------------------------------------------------------------
-
-export interface RelayedDelivery {
-	eventId: string;
-	eventType: string;
-	deliveryId: string;
-	headers: Record<string, string>;
-	rawBody: Buffer;
-	/** n8n's answer. */
-	n8nStatus: number;
-	n8nBody: string;
-	/** What the sandbox was told (503 when the acknowledgement was "lost"). */
-	relayedStatus: number;
-}
-
-/**
- * Sits between the sandbox's deliveries and n8n (start n8n with its webhook URL set to
- * `relay.origin`), records every delivery with n8n's answer, and can lose n8n's acknowledgement:
- * n8n handled the delivery but the sandbox sees a 503 and retries, with the same event id, a new
- * delivery id and a fresh signature — exactly what a timeout on the way back does in production.
- */
-export class DeliveryRelay {
-	readonly deliveries: RelayedDelivery[] = [];
-	/** n8n's origin; set once n8n is up. */
-	target = '';
-	private acknowledgementsToLose = 0;
-
-	private constructor(
-		private readonly server: http.Server,
-		readonly origin: string,
-	) {}
-
-	static async start(): Promise<DeliveryRelay> {
-		let relay: DeliveryRelay | undefined;
-		const server = http.createServer((req, res) => void relay?.handle(req, res));
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		relay = new DeliveryRelay(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-		return relay;
-	}
-
-	/** The next `count` deliveries reach n8n, but the sandbox is told 503. */
-	loseNextAcknowledgements(count: number): void {
-		this.acknowledgementsToLose += count;
-	}
-
-	deliveriesOf(eventId: string): RelayedDelivery[] {
-		return this.deliveries.filter((delivery) => delivery.eventId === eventId);
-	}
-
-	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		const rawBody = Buffer.concat(chunks);
-		const headers: Record<string, string> = {};
-		for (const [name, value] of Object.entries(req.headers)) {
-			if (typeof value === 'string' && !['host', 'connection', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = value;
-		}
-		let n8nStatus = 502;
-		let n8nBody = '';
-		try {
-			const answer = await forward(`${this.target}${req.url ?? '/'}`, req.method ?? 'POST', headers, rawBody);
-			n8nStatus = answer.status;
-			n8nBody = answer.body;
-		} catch (error) {
-			n8nBody = String(error);
-		}
-		const lose = this.acknowledgementsToLose > 0 && n8nStatus >= 200 && n8nStatus < 300;
-		if (lose) this.acknowledgementsToLose--;
-		const relayedStatus = lose ? 503 : n8nStatus;
-		this.deliveries.push({
-			eventId: headers['x-tdta-event-id'] ?? '',
-			eventType: headers['x-tdta-event'] ?? '',
-			deliveryId: headers['x-tdta-delivery-id'] ?? '',
-			headers,
-			rawBody,
-			n8nStatus,
-			n8nBody,
-			relayedStatus,
-		});
-		res.writeHead(relayedStatus, { 'content-type': 'application/json' });
-		res.end(lose ? JSON.stringify({ message: 'acknowledgement lost on the way back (test relay)' }) : n8nBody);
-	}
-
-	async stop(): Promise<void> {
-		await new Promise<void>((resolve) => {
-			this.server.close(() => resolve());
-			this.server.closeAllConnections();
-		});
-	}
-}
-
-/** One HTTP request with the exact body bytes; resolves with the answer. */
-export function forward(
-	url: string,
-	method: string,
-	headers: Record<string, string>,
-	body: Buffer | string,
-): Promise<{ status: number; body: string }> {
-	return new Promise((resolve, reject) => {
-		const request = http.request(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
-			const chunks: Buffer[] = [];
-			response.on('data', (chunk: Buffer) => chunks.push(chunk));
-			response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-			response.on('error', reject);
-		});
-		request.on('error', reject);
-		request.end(body);
-	});
-}
-
 // ---- Workflows ------------------------------------------------------------------------------------
 
 export function findNode(workflow: { nodes: unknown[] }, name: string): WorkflowNode {
@@ -272,50 +156,7 @@ export function nodesRun(execution: Execution): string[] {
 	return Object.keys(execution.data?.resultData.runData ?? {});
 }
 
-// ---- Executions and polling -------------------------------------------------------------------------
-
-/**
- * The workflow's executions (newest first, with data) once their number has not changed for
- * `quietMs` and none is running: webhook executions are stored shortly after n8n answered.
- */
-export async function settledExecutions(
-	n8n: N8nInstance,
-	workflowId: string,
-	{ atLeast = 0, quietMs = 1500, timeoutMs = 60_000 } = {},
-): Promise<Execution[]> {
-	const deadline = Date.now() + timeoutMs;
-	let last = -1;
-	let stableSince = Date.now();
-	for (;;) {
-		const executions = await n8n.executions({ workflowId });
-		const running = executions.some((execution) => !execution.finished && !['success', 'error', 'crashed', 'canceled'].includes(execution.status));
-		if (executions.length !== last || running) {
-			last = executions.length;
-			stableSince = Date.now();
-		} else if (executions.length >= atLeast && Date.now() - stableSince >= quietMs) {
-			return n8n.executions({ workflowId, includeData: true });
-		}
-		if (Date.now() > deadline) {
-			throw new Error(`Executions of workflow ${workflowId} did not settle: ${executions.length} (wanted at least ${atLeast})${running ? ', some running' : ''}`);
-		}
-		await sleep(200);
-	}
-}
-
-export async function waitFor(
-	condition: () => boolean | Promise<boolean>,
-	{ timeoutMs = 30_000, pollMs = 50, what = 'a condition' } = {},
-): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(pollMs);
-	}
-}
-
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
+// ---- Dates and CSV ------------------------------------------------------------------------------------
 
 /** Weekdays (YYYY-MM-DD, UTC) from `fromDaysAhead` days after today on, `count` of them. */
 export function weekdaysAhead(fromDaysAhead: number, count: number): string[] {

@@ -11,7 +11,7 @@ import { startN8n, versionFromEnv, type N8nInstance } from '../../scripts/n8n/in
 import { createSandboxCredential } from '../e2e/helpers';
 import {
 	accountBookings,
-	DeliveryProxy,
+	DeliveryRelay,
 	formatSeconds,
 	n8nPid,
 	printFigures,
@@ -24,7 +24,7 @@ import {
 	Tally,
 	triggerItems,
 	triggerWorkflow,
-	type ProxyAction,
+	type RelayAction,
 	type Sandbox,
 } from './support';
 
@@ -35,7 +35,7 @@ const RETRY_DELAY_MS = 400;
 const random = seededRandom(777);
 
 let sandbox: Sandbox;
-let proxy: DeliveryProxy;
+let proxy: DeliveryRelay;
 let n8n: N8nInstance;
 let workflowId = '';
 let endpointId = 0;
@@ -59,16 +59,16 @@ const figures = {
 };
 
 /** Per event, what the proxy did to its first attempt (later attempts always go through). */
-const firstAction = new Map<string, ProxyAction>();
+const firstAction = new Map<string, RelayAction>();
 
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, rateLimit: false, retryDelayMs: RETRY_DELAY_MS, bookings: 200 });
-	proxy = await DeliveryProxy.start();
+	proxy = await DeliveryRelay.start();
 	proxy.policy = ({ headers }) => {
 		const eventId = String(headers['x-tdta-event-id']);
 		if (firstAction.has(eventId)) return 'forward';
 		const roll = random();
-		const action: ProxyAction = roll < 0.1 ? 'lose-answer' : roll < 0.2 ? 'refuse' : 'forward';
+		const action: RelayAction = roll < 0.1 ? 'lose-answer' : roll < 0.2 ? 'refuse' : 'forward';
 		firstAction.set(eventId, action);
 		return action;
 	};
@@ -174,7 +174,7 @@ describe(`soak: a steady stream of deliveries into n8n ${version}`, () => {
 		figures.retries = attempts.filter((attempt) => attempt.attempt > 1).length;
 		figures.answersLost = proxy.deliveries.filter((delivery) => delivery.action === 'lose-answer').length;
 		figures.outages = proxy.deliveries.filter((delivery) => delivery.action === 'refuse').length;
-		figures.duplicatesAcknowledged = proxy.deliveries.filter((delivery) => delivery.n8nStatus === 200 && /already received/.test(delivery.n8nAnswer)).length;
+		figures.duplicatesAcknowledged = proxy.deliveries.filter((delivery) => delivery.n8nStatus === 200 && /already received/.test(delivery.n8nBody)).length;
 		const acknowledged = new Set(attempts.filter((attempt) => attempt.ok).map((attempt) => attempt.eventId));
 		figures.unacknowledged = ours.filter((event) => !acknowledged.has(event.eventId)).length;
 

@@ -1,8 +1,9 @@
 /**
  * Shared pieces of the resilience suites: a figures table that survives jest's output, raw HTTP
- * (duplicated headers, exact bytes), an independent webhook signer, a proxy in front of n8n that
- * records what the sandbox delivered and can lose answers, the sandbox internals only an
- * in-process test can read (webhook secrets, issued tokens), n8n's memory, and polling.
+ * (duplicated headers, exact bytes), an independent webhook signer, a proxy in front of the API,
+ * the sandbox internals only an in-process test can read (bookings, issued tokens) and n8n's
+ * memory. The delivery relay in front of n8n, the readers of endpoints and executions and the
+ * polling are shared with the e2e and queue-mode suites (test/harness/deliveryRelay.ts).
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -12,6 +13,17 @@ import type { AddressInfo } from 'node:net';
 import type { startSandbox } from '../../sandbox';
 import type { Execution, N8nInstance } from '../../scripts/n8n/instance';
 import { nodeOutput, NODE_TYPES, type WorkflowJson } from '../../scripts/n8n/workflows';
+import { sleep } from '../harness/deliveryRelay';
+
+export {
+	DeliveryRelay,
+	endpointsWithSecrets as endpointSecrets,
+	registeredEndpoint,
+	settledExecutions,
+	sleep,
+	waitFor,
+} from '../harness/deliveryRelay';
+export type { RelayAction, RelayedDelivery } from '../harness/deliveryRelay';
 
 export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
@@ -126,93 +138,6 @@ export async function earlyInSecond(maxMs = 150): Promise<void> {
 	while (Date.now() % 1000 > maxMs) await sleep(Math.max(1, 1000 - (Date.now() % 1000)));
 }
 
-// ---- A proxy in front of n8n ---------------------------------------------------------------------
-
-/** What the proxy does with one delivery: pass it on, lose n8n's answer (the API sees a failure), or fail without passing it on. */
-export type ProxyAction = 'forward' | 'lose-answer' | 'refuse';
-
-export interface ProxiedDelivery {
-	path: string;
-	headers: http.IncomingHttpHeaders;
-	rawBody: Buffer;
-	action: ProxyAction;
-	/** n8n's status (0: not forwarded or no answer) and the start of its answer. */
-	n8nStatus: number;
-	n8nAnswer: string;
-	/** What the sender got. */
-	answeredStatus: number;
-}
-
-/**
- * n8n is started with this proxy as its public webhook URL, so the trigger registers the proxy's
- * address in the sandbox: every real delivery passes here, is recorded byte for byte, and can be
- * made to fail as a network or n8n outage would (which makes the sandbox retry it).
- */
-export class DeliveryProxy {
-	readonly deliveries: ProxiedDelivery[] = [];
-	/** n8n's origin, set once n8n is up. */
-	target = '';
-	policy: (delivery: { path: string; headers: http.IncomingHttpHeaders; rawBody: Buffer }) => ProxyAction = () => 'forward';
-	private inflight = 0;
-
-	private constructor(
-		private readonly server: http.Server,
-		readonly origin: string,
-	) {}
-
-	static async start(): Promise<DeliveryProxy> {
-		let proxy: DeliveryProxy | undefined;
-		const server = http.createServer((req, res) => void proxy?.handle(req, res));
-		server.keepAliveTimeout = 1000;
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		proxy = new DeliveryProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-		return proxy;
-	}
-
-	/** Waits until no delivery is being passed on. */
-	async settled(timeoutMs = 30_000): Promise<void> {
-		await waitFor(() => this.inflight === 0, { timeoutMs, what: 'the proxy to finish passing deliveries on' });
-	}
-
-	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-		this.inflight++;
-		try {
-			const chunks: Buffer[] = [];
-			for await (const chunk of req) chunks.push(chunk as Buffer);
-			const rawBody = Buffer.concat(chunks);
-			const path = req.url ?? '/';
-			const action = this.policy({ path, headers: req.headers, rawBody });
-			let n8nStatus = 0;
-			let n8nBody = '';
-			if (action !== 'refuse' && this.target) {
-				const headers: Record<string, string | string[]> = {};
-				for (const [name, value] of Object.entries(req.headers)) {
-					if (value !== undefined && !['host', 'connection', 'keep-alive'].includes(name)) headers[name] = value;
-				}
-				const answer = await postRaw(`${this.target}${path}`, { headers, body: rawBody });
-				n8nStatus = answer.status;
-				n8nBody = answer.body;
-			}
-			const answeredStatus = action === 'forward' && n8nStatus > 0 ? n8nStatus : 503;
-			this.deliveries.push({ path, headers: req.headers, rawBody, action, n8nStatus, n8nAnswer: n8nBody.slice(0, 300), answeredStatus });
-			res.writeHead(answeredStatus, { 'content-type': 'application/json' });
-			res.end(action === 'forward' ? n8nBody : JSON.stringify({ message: 'proxy: simulated outage' }));
-		} catch {
-			if (!res.headersSent) res.writeHead(502);
-			res.end();
-		} finally {
-			this.inflight--;
-		}
-	}
-
-	async stop(): Promise<void> {
-		await new Promise<void>((resolve) => {
-			this.server.close(() => resolve());
-			this.server.closeAllConnections();
-		});
-	}
-}
-
 // ---- A proxy in front of the API -----------------------------------------------------------------
 
 export interface SentRequest {
@@ -322,15 +247,6 @@ interface SandboxInternals {
 
 const internals = (sandbox: Sandbox): SandboxInternals['core'] => (sandbox as unknown as SandboxInternals).core;
 
-/**
- * The endpoints the sandbox holds with their signing secrets. The secret is shown once by the API
- * (to the trigger that registered it); an in-process test may read the sandbox's copy to sign
- * deliveries the way the API would.
- */
-export function endpointSecrets(sandbox: Sandbox): Array<{ id: number; url: string; secret: string; events: string[] }> {
-	return sandbox.signingSecrets();
-}
-
 /** Every booking of an account as the sandbox holds it (ground truth for lost and duplicated items). */
 export function accountBookings(
 	sandbox: Sandbox,
@@ -398,34 +314,6 @@ function safeOutput(execution: Execution): unknown[] {
 	}
 }
 
-/**
- * Waits until the workflow's execution count stops changing for `quietMs` (webhook executions are
- * stored shortly after n8n answered), then returns them with their data.
- */
-export async function settledExecutions(
-	n8n: N8nInstance,
-	workflowId: string,
-	{ atLeast = 0, quietMs = 2000, timeoutMs = 120_000 } = {},
-): Promise<Execution[]> {
-	const deadline = Date.now() + timeoutMs;
-	let last = -1;
-	let stableSince = Date.now();
-	for (;;) {
-		const executions = await n8n.executions({ workflowId });
-		const running = executions.filter((execution) => !execution.finished && !['success', 'error', 'crashed', 'canceled'].includes(execution.status));
-		if (executions.length !== last || running.length > 0) {
-			last = executions.length;
-			stableSince = Date.now();
-		} else if (executions.length >= atLeast && Date.now() - stableSince >= quietMs) {
-			return await n8n.executions({ workflowId, includeData: true });
-		}
-		if (Date.now() > deadline) {
-			throw new Error(`Executions of workflow ${workflowId} did not settle (${executions.length}, ${running.length} running, wanted ${atLeast})`);
-		}
-		await sleep(250);
-	}
-}
-
 /** The process id of n8n itself (the child of the harness's supervisor), to read its memory. */
 export function n8nPid(n8n: N8nInstance): number | undefined {
 	const supervisor = (n8n as unknown as { process: { child: { pid?: number } } }).process.child.pid;
@@ -457,37 +345,7 @@ export function rssMiB(pid: number | undefined): number {
 	}
 }
 
-/** Waits until the sandbox holds an endpoint registered for this webhook id (activation registers it asynchronously). */
-export async function registeredEndpoint(sandbox: Sandbox, webhookId: string): Promise<{ id: number; url: string; secret: string }> {
-	let found: { id: number; url: string; secret: string } | undefined;
-	await waitFor(
-		() => {
-			found = endpointSecrets(sandbox).find((endpoint) => endpoint.url.includes(webhookId));
-			return found !== undefined;
-		},
-		{ timeoutMs: 30_000, what: `the trigger of webhook ${webhookId} to register its endpoint` },
-	);
-	return found!;
-}
-
 export { triggerRegistrationSaved } from '../e2e/helpers';
-
-// ---- Polling --------------------------------------------------------------------------------------
-
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export async function waitFor(
-	condition: () => boolean | Promise<boolean>,
-	{ timeoutMs = 30_000, pollMs = 20, what = 'a condition' } = {},
-): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(pollMs);
-	}
-}
 
 export function formatSeconds(ms: number): string {
 	return `${(ms / 1000).toFixed(1)} s`;

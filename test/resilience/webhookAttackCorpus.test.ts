@@ -15,7 +15,7 @@ import { startSandbox } from '../../sandbox';
 import { startN8n, versionFromEnv, type N8nInstance } from '../../scripts/n8n/instance';
 import { createSandboxCredential } from '../e2e/helpers';
 import {
-	DeliveryProxy,
+	DeliveryRelay,
 	earlyInSecond,
 	nowSeconds,
 	postRaw,
@@ -57,7 +57,7 @@ interface Outcome {
 }
 
 let sandbox: Sandbox;
-let proxy: DeliveryProxy;
+let proxy: DeliveryRelay;
 let n8n: N8nInstance;
 let workflowId = '';
 let otherWorkflowId = '';
@@ -75,7 +75,7 @@ let duplicateExecutions = -1;
 
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, rateLimit: false, retryDelayMs: 500, bookings: 60 });
-	proxy = await DeliveryProxy.start();
+	proxy = await DeliveryRelay.start();
 	n8n = await startN8n({ version, env: { N8N_WEBHOOK_URL: `${proxy.origin}/`, WEBHOOK_URL: `${proxy.origin}/` } });
 	proxy.target = n8n.url;
 	const credential = await createSandboxCredential(n8n, sandbox);
