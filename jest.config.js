@@ -9,5 +9,7 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.tools.json' }],
 	},
+	// Expected errors are asserted, not printed (set N8N_LOG_LEVEL=debug to see n8n's log).
+	setupFiles: ['<rootDir>/test/setup/quietN8nLogs.ts'],
 	testTimeout: 30_000,
 };

@@ -1,9 +1,10 @@
 /**
  * `npm start`: real n8n with this package installed, talking to the local BLS Portal sandbox.
  *
- * Installs n8n 2.41.1 on first use (into a cache outside the clone), starts the sandbox and n8n,
- * sets up a "BLS Sandbox (demo)" credential and imports every workflow in examples/. Nothing
- * reaches the internet. Ctrl-C stops everything.
+ * Installs n8n 2.41.1 on first use (into a cache outside the clone) while the sandbox starts,
+ * starts n8n, sets up a "BLS Sandbox (demo)" credential and imports every workflow in examples/
+ * (scripts/demo.ts), creating ~/.n8n-files for the sync example's file. Nothing reaches the
+ * internet. Ctrl-C stops everything.
  *
  * Environment:
  *   N8N_PORT               port for n8n (default 5678, or a free one if taken)
@@ -11,23 +12,16 @@
  *                          by default a temporary folder is used and removed on exit
  *   N8N_VERSION            n8n version (default 2.41.1)
  */
-import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 
-import { startSandbox } from '../sandbox';
-import { ensureN8n, repoRoot } from './n8n/install';
-import { CreatedCredential, N8nInstance, startN8n, versionFromEnv } from './n8n/instance';
-import { CREDENTIAL_TYPE, withCredential, WorkflowJson } from './n8n/workflows';
+import { Demo, startDemo } from './demo';
+import { versionFromEnv } from './n8n/instance';
 
-const CREDENTIAL_NAME = 'BLS Sandbox (demo)';
 const PREFERRED_PORT = 5678;
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-
 async function main(): Promise<void> {
-	let sandbox: Sandbox | undefined;
-	let n8n: N8nInstance | undefined;
+	let demo: Demo | undefined;
 	let stopping = false;
 	const shutDown = async (exitCode: number) => {
 		if (stopping) {
@@ -36,8 +30,7 @@ async function main(): Promise<void> {
 		}
 		stopping = true;
 		process.stdout.write('\nStopping n8n and the sandbox...\n');
-		await n8n?.stop().catch(() => undefined);
-		await sandbox?.stop().catch(() => undefined);
+		await demo?.stop();
 		process.exit(exitCode);
 	};
 	// Installed before anything starts, so Ctrl-C during start-up also cleans up.
@@ -46,35 +39,12 @@ async function main(): Promise<void> {
 
 	try {
 		const version = versionFromEnv();
-		log(`Preparing n8n ${version} (installed once into the cache; the first run takes several minutes)...`);
-		await ensureN8n(version);
-
-		log('Starting the BLS Portal sandbox...');
-		// Its usual port (8787) if free, so the credential's base URL stays the same across runs.
-		const sandboxStarted = await startSandbox().catch((error: NodeJS.ErrnoException) =>
-			error.code === 'EADDRINUSE' ? startSandbox({ port: 0 }) : Promise.reject(error),
-		);
-		sandbox = sandboxStarted;
-		const account = sandboxStarted.accounts[0];
-		if (!account) throw new Error('The sandbox has no demo account');
-
+		log(`Preparing n8n ${version} (installed once into the cache; the first run takes several minutes) and the BLS Portal sandbox...`);
 		const userFolder = process.env.BLS_N8N_USER_FOLDER ? path.resolve(process.env.BLS_N8N_USER_FOLDER) : undefined;
-		if (userFolder) fs.mkdirSync(userFolder, { recursive: true });
 		const port = process.env.N8N_PORT ? Number(process.env.N8N_PORT) : (await isPortFree(PREFERRED_PORT)) ? PREFERRED_PORT : undefined;
-		log(`Starting n8n ${version}...`);
-		const started = Date.now();
-		n8n = await startN8n({ version, port, userFolder });
-		log(`n8n is ready (${((Date.now() - started) / 1000).toFixed(1)} s).`);
-		if (n8n.packageReport.missing.length > 0) {
-			log(`Warning: not built yet, so not loaded: ${n8n.packageReport.missing.join(', ')}`);
-		}
-
-		const credential = await upsertSandboxCredential(n8n, {
-			clientId: account.hbClientId,
-			apiKey: account.apiKey,
-			baseUrl: sandboxStarted.apiUrl,
-		});
-		const imported = await importExamples(n8n, credential);
+		demo = await startDemo({ version, port, userFolder, log });
+		if (stopping) return;
+		const { n8n, sandbox, account, credential, examples, filesFolder } = demo;
 
 		const owner = n8n.owner;
 		process.stdout.write(
@@ -85,12 +55,13 @@ async function main(): Promise<void> {
 				`  Open            ${n8n.url}`,
 				`  n8n login       ${owner.email}  /  ${owner.password}`,
 				'',
-				`  Sandbox API     ${sandboxStarted.apiUrl}`,
+				`  Sandbox API     ${sandbox.apiUrl}`,
 				`  Demo account    ${account.name}`,
 				`    Client ID     ${account.hbClientId}`,
 				`    API Key       ${account.apiKey}`,
 				`  Credential      "${credential.name}" is set up in n8n with these`,
-				`  Examples        ${imported.length ? imported.join(', ') : 'none in examples/'}`,
+				`  Examples        ${examples.length ? examples.join(', ') : 'none in examples/'}`,
+				`  Files           ${filesFolder} (where the examples write)`,
 				'',
 				`  n8n data        ${userFolder ?? `${n8n.userFolder} (temporary: set BLS_N8N_USER_FOLDER to keep your workflows)`}`,
 				`  n8n log         ${n8n.logFile}`,
@@ -110,44 +81,6 @@ async function main(): Promise<void> {
 		process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
 		await shutDown(1);
 	}
-}
-
-/** Creates the sandbox credential, or (in a kept user folder) points the existing one at this sandbox. */
-async function upsertSandboxCredential(
-	n8n: N8nInstance,
-	data: { clientId: string; apiKey: string; baseUrl: string },
-): Promise<CreatedCredential> {
-	const existing = await n8n
-		.publicApi<{ data: CreatedCredential[] }>('GET', '/credentials?limit=250')
-		.then((page) => page.data.find((credential) => credential.name === CREDENTIAL_NAME && credential.type === CREDENTIAL_TYPE))
-		.catch(() => undefined);
-	if (existing) {
-		// Replacing the data also drops tokens the node stored for an earlier sandbox.
-		await n8n.publicApi('PATCH', `/credentials/${existing.id}`, { name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data });
-		return existing;
-	}
-	return n8n.createCredential({ name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data });
-}
-
-/** Imports examples/*.json (skipping names already present), wired to the sandbox credential. */
-async function importExamples(n8n: N8nInstance, credential: CreatedCredential): Promise<string[]> {
-	const examplesDir = path.join(repoRoot(), 'examples');
-	const files = fs.existsSync(examplesDir) ? fs.readdirSync(examplesDir).filter((file) => file.endsWith('.json')).sort() : [];
-	if (files.length === 0) return [];
-	const present = new Set(
-		(await n8n.publicApi<{ data: Array<{ name: string }> }>('GET', '/workflows?limit=250')).data.map((workflow) => workflow.name),
-	);
-	const imported: string[] = [];
-	for (const file of files) {
-		try {
-			const workflow = JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as WorkflowJson;
-			if (!present.has(workflow.name)) await n8n.importWorkflow(withCredential(workflow, credential));
-			imported.push(workflow.name);
-		} catch (error) {
-			log(`Warning: could not import examples/${file}: ${error instanceof Error ? error.message : String(error)}`);
-		}
-	}
-	return imported;
 }
 
 function isPortFree(port: number): Promise<boolean> {

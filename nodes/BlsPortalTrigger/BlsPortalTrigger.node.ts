@@ -19,7 +19,10 @@ export class BlsPortalTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
-		description: 'Starts the workflow when a BLS Portal booking event happens, from signed webhooks',
+		// n8n's node creator shows one card for both BLS Portal nodes and gives it the trigger's
+		// description, so this describes the whole package, as the action node's does.
+		description:
+			'Book Basic Life Support training, sync bookings and download certificates with the HB Compliance / TDTA BLS Portal API',
 		defaults: { name: 'BLS Portal Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -36,8 +39,9 @@ export class BlsPortalTrigger implements INodeType {
 		],
 		properties: [
 			{
+				// The editor renders a notice as HTML, so no angle brackets.
 				displayName:
-					'Activating the workflow registers a webhook endpoint named "n8n: <workflow name> (<workflow ID>)" in BLS Portal; deactivating it deletes the endpoint. Every delivery is checked against the endpoint\'s signing secret.',
+					'Activating the workflow registers a webhook endpoint in BLS Portal named after the workflow, for example "n8n: Certificate email (Xb7QpL2s)" for the workflow Certificate email with ID Xb7QpL2s. Deactivating it deletes the endpoint. Every delivery is checked against the endpoint\'s signing secret.',
 				name: 'registrationNotice',
 				type: 'notice',
 				default: '',
