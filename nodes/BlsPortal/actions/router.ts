@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { apiErrorOf } from '../transport';
 import type { BlsOperation } from './operation';
 import { resources, type ResourceName } from './resources';
 
@@ -25,8 +26,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		} catch (error) {
 			if (this.continueOnFail()) {
 				const { message, description } = error as { message: string; description?: string | null };
+				// The API's own status and allow-listed error body, so later nodes can branch on them.
+				const api = apiErrorOf(error);
 				returnData.push({
-					json: { error: message, ...(description ? { errorDescription: description } : {}) },
+					json: {
+						error: message,
+						...(description ? { errorDescription: description } : {}),
+						...(api?.status ? { httpCode: api.status } : {}),
+						...(api?.body ? { apiError: api.body } : {}),
+					},
 					pairedItem: { item: itemIndex },
 				});
 				continue;
