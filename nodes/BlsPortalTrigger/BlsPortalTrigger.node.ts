@@ -1,5 +1,7 @@
 import type {
+	IExecuteFunctions,
 	IHookFunctions,
+	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -9,6 +11,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { WEBHOOK_EVENT_OPTIONS } from '../BlsPortal/actions/webhookEndpoint/events';
 import { endpointIsCurrent, registerEndpoint, unregisterEndpoint } from './endpointRegistration';
+import { passNewEvents } from './handledEvents';
 import { receiveDelivery } from './receiveDelivery';
 
 export class BlsPortalTrigger implements INodeType {
@@ -84,7 +87,7 @@ export class BlsPortalTrigger implements INodeType {
 						type: 'boolean',
 						default: true,
 						description:
-							'Whether to acknowledge, without starting the workflow, an event that was already received (BLS Portal retries a delivery up to 5 times, 15 minutes apart). Remembered for 2 hours by the n8n process serving webhooks; a restart forgets it.',
+							"Whether to let an event that was already received (BLS Portal retries a delivery up to 5 times, 15 minutes apart) start nothing after the trigger. Event IDs are recorded in n8n's database (the store Remove Duplicates uses, last 10,000), so restarts and every n8n process know them. Where n8n does not offer that store, only the receiving n8n process remembers them (2 hours), and the execution says so.",
 					},
 				],
 			},
@@ -107,5 +110,10 @@ export class BlsPortalTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveDelivery.call(this);
+	}
+
+	/** n8n runs this with the items webhook() returned: it drops events already handled (see handledEvents.ts). */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await passNewEvents.call(this);
 	}
 }

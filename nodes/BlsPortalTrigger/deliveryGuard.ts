@@ -2,11 +2,11 @@
  * Memory of event ids already handed to a workflow, so the API's retries of an event we did
  * acknowledge (a lost 2xx, a timeout) do not start it twice.
  *
- * Module-level on purpose: n8n does not persist workflow static data changed inside a production
- * `webhook()` call (measured on n8n 2.41.1), so static data cannot hold it. The limits follow
- * from that: the memory lives in the process that serves the webhook, an n8n restart forgets
- * it, and in queue mode each webhook process keeps its own. Users who need more put n8n's
- * Remove Duplicates node (keyed on `event_id`) after the trigger.
+ * The fast path, in the memory of the process serving the webhook: a retry it already saw is
+ * acknowledged without starting an execution. Module-level because static data changed inside a
+ * production `webhook()` is not reliably kept (measured on n8n 2.41.1). What survives restarts
+ * and is shared by every n8n process is the record in n8n's processed-data store, checked in the
+ * trigger's execution stage (handledEvents.ts).
  */
 
 /** The API retries 5 times 15 minutes apart (75 minutes); two hours covers it with margin. */

@@ -1,0 +1,108 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+/**
+ * The persistent record of event ids this trigger already handed to its workflow, in n8n's
+ * processed-data store (the one Remove Duplicates uses): in n8n's database, so it survives
+ * restarts and every n8n process (main, webhook processes, workers) reads the same record.
+ *
+ * `webhook()` cannot reach that store; the execution stage can. n8n runs a node's `execute()`
+ * with the items its `webhook()` returned, so the trigger passes each event on from there only
+ * when its id is new. A repeat then ends its execution at the trigger, with no item, and nothing
+ * downstream runs. The in-memory check in `webhook()` stays in front of it, so a retry the same
+ * process already saw starts no execution at all.
+ */
+
+/**
+ * Bounded like the in-memory record: the API retries for 75 minutes, and 10,000 ids is far more
+ * events than one endpoint receives in that time. The oldest ids are dropped first.
+ */
+export const MAX_RECORDED_EVENT_IDS = 10_000;
+
+/**
+ * The store reads and rewrites one row per workflow and node without a lock, so two writes from
+ * this process at once could lose one id. Writes for one trigger node are queued one after another.
+ */
+const writesInProgress = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(key: string, write: () => Promise<T>): Promise<T> {
+	const previous = writesInProgress.get(key) ?? Promise.resolve();
+	const next = previous.then(write, write);
+	const settled = next.then(
+		() => undefined,
+		() => undefined,
+	);
+	writesInProgress.set(key, settled);
+	void settled.then(() => {
+		if (writesInProgress.get(key) === settled) writesInProgress.delete(key);
+	});
+	return await next;
+}
+
+type RecordIds = (ids: string[]) => Promise<{ new: unknown[]; processed: unknown[] }>;
+
+/**
+ * Records `ids` and returns those that were new. The very first record of a node can fail on the
+ * table's primary key when another process inserts it at the same moment: check once more, the
+ * row exists by then. A record lost to another process rewriting the row at the same moment shows
+ * as "new" when checked again; that check records it once more.
+ */
+async function recordNewIds(record: RecordIds, ids: string[]): Promise<Set<string>> {
+	let result: Awaited<ReturnType<RecordIds>>;
+	try {
+		result = await record(ids);
+	} catch {
+		result = await record(ids);
+	}
+	const processed = new Set(result.processed.map(String));
+	const fresh = ids.filter((id) => !processed.has(id));
+	if (fresh.length > 0) await record(fresh);
+	return new Set(fresh);
+}
+
+/**
+ * The execution stage of the trigger: passes on the events whose ids were not recorded before,
+ * and records them. Without the store (an n8n that does not offer it, or a database error) every
+ * event passes, and the in-memory check in `webhook()` is all there is; the node says so.
+ */
+export async function passNewEvents(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const options = this.getNodeParameter('options', 0, {}) as { ignoreDuplicates?: boolean };
+	// "Listen for test event" gets events meant for the test URL: they must not count as handled
+	// for the active workflow.
+	if (options.ignoreDuplicates === false || this.getMode() === 'manual') return [items];
+
+	const ids = [...new Set(items.map((item) => item.json.event_id).filter((id): id is string => typeof id === 'string' && id !== ''))];
+	if (ids.length === 0) return [items];
+
+	const helpers = this.helpers as Partial<IExecuteFunctions['helpers']>;
+	if (typeof helpers.checkProcessedAndRecord !== 'function') {
+		warnMemoryOnly.call(this, 'this n8n version does not offer it to nodes');
+		return [items];
+	}
+	const record: RecordIds = async (batch) =>
+		await helpers.checkProcessedAndRecord!(batch, 'node', { mode: 'entries', maxEntries: MAX_RECORDED_EVENT_IDS });
+
+	let fresh: Set<string>;
+	try {
+		fresh = await oneAtATime(`${this.getWorkflow().id ?? ''}/${this.getNode().name}`, async () => await recordNewIds(record, ids));
+	} catch (error) {
+		warnMemoryOnly.call(this, (error as Error)?.message ?? 'unknown error');
+		return [items];
+	}
+	const passed = new Set<string>();
+	return [
+		items.filter((item) => {
+			const id = item.json.event_id;
+			if (typeof id !== 'string' || id === '') return true;
+			if (!fresh.has(id) || passed.has(id)) return false;
+			passed.add(id);
+			return true;
+		}),
+	];
+}
+
+function warnMemoryOnly(this: IExecuteFunctions, reason: string): void {
+	const message = `Duplicate deliveries are only recognised within this n8n process: n8n's processed-data store is not available (${reason}). A retry that arrives after a restart, or at another n8n process, runs the workflow again.`;
+	this.logger.warn(`BLS Portal Trigger in workflow "${this.getWorkflow().name ?? ''}" (${this.getWorkflow().id ?? ''}): ${message}`);
+	if (typeof this.addExecutionHints === 'function') this.addExecutionHints({ message, location: 'outputPane' });
+}
