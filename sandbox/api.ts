@@ -11,8 +11,10 @@ import { bookingReference, MAX_MONTHS_AHEAD, pounds } from './state';
 import { addDays, addMonths, isoDate, isoTime, isoTimeOrNull } from './time';
 import type { TokenPair } from './tokens';
 import { PAY_OPTIONS, WEBHOOK_EVENTS } from './types';
-import type { Account, Booking, WebhookEndpoint, WebhookEventType } from './types';
+import type { Account, Booking, PayOption, WebhookEndpoint, WebhookEventType } from './types';
 import { Validator } from './validate';
+import { acceptedTime } from './dialectFields';
+import type { Dialect } from './dialects';
 
 export interface ApiContext {
 	core: SandboxCore;
@@ -125,8 +127,32 @@ function endpointInput(body: Record<string, unknown>, partial: boolean): Endpoin
 	return input;
 }
 
+/** PUT /webhooks/{id} of a server that replaces the whole endpoint: every setting must be sent. */
+function requireWholeEndpoint(body: Record<string, unknown>): void {
+	const v = new Validator(body);
+	for (const field of ['url', 'events', 'timeout_seconds', 'is_active']) {
+		if (body[field] === undefined || body[field] === null || body[field] === '') v.fail(field, `The ${field.replace(/_/g, ' ')} field is required.`);
+	}
+	v.check();
+}
+
+/**
+ * `pay_option`: the documented four; TDTA's `inv` for its invoice under the tdta dialect. BLS
+ * refuses `inv` saying what to send instead, as its docs warn ("BLS uses invoice (not inv)").
+ */
+function payOptionField(v: Validator, body: Record<string, unknown>, dialect: Dialect): PayOption | undefined {
+	if (body.pay_option === 'inv') {
+		if (dialect.has('tdta')) return 'invoice';
+		v.fail('pay_option', 'The selected pay option is invalid. BLS uses invoice (not inv).');
+		return undefined;
+	}
+	return v.oneOf('pay_option', PAY_OPTIONS, { required: true });
+}
+
 /** GET /bookings filters. */
 function bookingFilter(ctx: Authed): (b: Booking) => boolean {
+	// A server that does not know the filters neither checks nor applies them.
+	if (ctx.core.dialect.has('filters-ignored')) return (b) => b.accountId === ctx.account.id;
 	const v = new Validator(query(ctx));
 	const status = v.oneOf('status', ['booked', 'pending', 'cancelled'] as const);
 	const courseId = v.integer('course_id', { min: 1 });
@@ -176,7 +202,9 @@ function certificateReply(ctx: Authed, booking: Booking): Reply {
 		raw: pdf,
 		headers: {
 			'Content-Type': 'application/pdf',
-			'Content-Disposition': `attachment; filename="BLS-Certificate-${reference}.pdf"`,
+			'Content-Disposition': ctx.core.dialect.has('certificate-name-percent')
+				? `attachment; filename="BLS-Certificate-${reference} (100%).pdf"`
+				: `attachment; filename="BLS-Certificate-${reference}.pdf"`,
 		},
 	};
 }
@@ -318,7 +346,9 @@ export function apiRouter(): Router<ApiContext> {
 		'POST',
 		'/timeslots/hold',
 		authed(async (ctx) => {
-			const v = new Validator(await readObjectBody(ctx.req));
+			const body = await readObjectBody(ctx.req);
+			body.time = acceptedTime(ctx.core.dialect, body.time) ?? body.time;
+			const v = new Validator(body);
 			const courseId = courseIdField(v, ctx);
 			const date = v.date('date', { required: true });
 			const time = v.time('time', { required: true });
@@ -360,17 +390,19 @@ export function apiRouter(): Router<ApiContext> {
 		'POST',
 		'/bookings',
 		authed(async (ctx) => {
-			const v = new Validator(await readObjectBody(ctx.req));
+			const body = await readObjectBody(ctx.req);
+			const v = new Validator(body);
 			const holdHash = v.string('hold_hash', { required: true });
-			const payOption = v.oneOf('pay_option', PAY_OPTIONS, { required: true });
+			const payOption = payOptionField(v, body, ctx.core.dialect);
+			const addressRequired = ctx.core.dialect.has('booking-address-required');
 			const details = {
 				first_name: v.string('first_name', { required: true }) ?? '',
 				last_name: v.string('last_name', { required: true }) ?? '',
 				email: v.string('email', { required: true, email: true }) ?? '',
 				phone: v.string('phone', { max: 32 }) ?? null,
-				address: v.string('address') ?? null,
-				city: v.string('city') ?? null,
-				postcode: v.string('postcode', { max: 16 }) ?? null,
+				address: v.string('address', { required: addressRequired }) ?? null,
+				city: v.string('city', { required: addressRequired }) ?? null,
+				postcode: v.string('postcode', { max: 16, required: addressRequired }) ?? null,
 				job_role: v.string('job_role') ?? null,
 				agency_contact_name: v.string('agency_contact_name') ?? null,
 				agency_contact_email: v.string('agency_contact_email', { email: true }) ?? null,
@@ -443,7 +475,9 @@ export function apiRouter(): Router<ApiContext> {
 		'/webhooks/{id}',
 		authed(async (ctx, params) => {
 			const endpoint = ownedEndpoint(ctx, params.id);
-			Object.assign(endpoint, endpointInput(await readObjectBody(ctx.req), true), { updatedAt: Date.now() });
+			const body = await readObjectBody(ctx.req);
+			if (ctx.core.dialect.has('put-whole-object')) requireWholeEndpoint(body);
+			Object.assign(endpoint, endpointInput(body, true), { updatedAt: Date.now() });
 			return { body: { data: serializeEndpoint(endpoint) } };
 		}),
 	);

@@ -1,6 +1,7 @@
 /** Everything one running sandbox holds, shared by the API, the control surface and the in-process handle. */
 import { randomUUID } from 'node:crypto';
 
+import { shapeEventData } from './dialectFields';
 import { DEFAULT_DIALECT } from './dialects';
 import type { Dialect } from './dialects';
 import { FaultInjector } from './faults';
@@ -81,7 +82,8 @@ export class SandboxCore {
 	emit(event: DomainEvent): string {
 		const eventId = randomUUID();
 		const occurredAt = isoOffsetTime(Date.now());
-		const body = JSON.stringify({ event_id: eventId, event_type: event.type, occurred_at: occurredAt, data: event.data });
+		const data = shapeEventData(this.dialect, event.type, event.data);
+		const body = JSON.stringify({ event_id: eventId, event_type: event.type, occurred_at: occurredAt, data });
 		const endpoints = this.state.webhooks.filter((w) =>
 			event.endpointId !== undefined
 				? w.id === event.endpointId

@@ -1,4 +1,5 @@
 /** How a dialect reshapes answers the routes built in the default dialect (see sandbox/dialects.ts). */
+import { shapeFields } from './dialectFields';
 import type { Dialect } from './dialects';
 import type { Reply } from './http';
 
@@ -32,7 +33,8 @@ function singleShape(dialect: Dialect, body: Body): Body {
 export function shapeReply(dialect: Dialect, method: string, apiPath: string, reply: Reply): Reply {
 	if (dialect.size === 0 || reply.raw || (reply.status ?? 200) >= 400 || !isObject(reply.body)) return reply;
 	const route = `${method} ${apiPath.replace(/\/+$/, '')}`;
-	const body = TOKEN_ROUTES.has(route) ? tokenShape(dialect, reply.body) : singleShape(dialect, reply.body);
+	const fields = shapeFields(dialect, route, reply.body);
+	const body = TOKEN_ROUTES.has(route) ? tokenShape(dialect, fields) : singleShape(dialect, fields);
 	return { ...reply, body };
 }
 

@@ -26,6 +26,20 @@ export const DIALECT_SWITCHES = {
 	// Rate limit (docs: 60 requests a minute; no header named)
 	'429-no-retry-after': 'A 429 carries no Retry-After header.',
 	'429-http-date': 'A 429 gives Retry-After as an HTTP-date instead of seconds.',
+	// Webhook endpoints (docs: "secret shown once", signing with signing_secret; rotate answer undocumented)
+	'secret-named-signing-secret': 'Create and rotate-secret name the secret signing_secret instead of secret.',
+	'secret-under-data': 'Create and rotate-secret put the secret inside data, beside the endpoint fields.',
+	'endpoint-no-updated-at': 'Endpoints have no updated_at (as the HB Portal endpoint example).',
+	'active-as-int': 'Endpoints give is_active as 1 / 0.',
+	'put-whole-object': 'PUT /webhooks/{id} needs the whole object: 422 naming url, events, timeout_seconds or is_active when left out.',
+	// Timeslots and bookings (docs: times shown as "10:00"; GET /bookings only "filterable")
+	'time-with-seconds': 'Times are answered as HH:MM:SS (10:00:00); HH:MM and HH:MM:SS are both accepted.',
+	'filters-ignored': 'GET /bookings ignores its filter parameters (status, course_id, dates, email, search, …).',
+	'booking-address-required': 'POST /bookings requires address, city and postcode (422 naming each one left out).',
+	'event-booking-id': 'Booking events carry the booking id as data.booking_id, with no data.id.',
+	'certificate-name-percent': 'The certificate file name has a % in it: filename="BLS-Certificate-BLS-000001 (100%).pdf".',
+	// The sister API (docs: tdta-client-api.txt; the BLS doc: "BLS uses invoice (not inv)")
+	tdta: 'Serves as the TDTA Client API: pay_option inv (TDTA’s invoice) is accepted; BLS refuses it.',
 } as const satisfies Record<string, string>;
 
 export type DialectSwitch = keyof typeof DIALECT_SWITCHES;

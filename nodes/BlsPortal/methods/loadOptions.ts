@@ -1,5 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
+import { normalizeTime } from '../actions/apiShapes';
 import { blsApiList } from '../transport';
 
 /** The date dropdown lists this far ahead; a later day can still be given as an expression. */
@@ -57,7 +58,8 @@ export async function getTimeslotTimes(this: ILoadOptionsFunctions): Promise<INo
 	const slots = await blsApiList.call(this, '/timeslots', { course_id: courseId, months_ahead: 6, date });
 	return slots.map((slot) => {
 		const spaces = Number(slot.spaces_available);
-		const time = String(slot.time);
+		// As the node sends times (HH:MM), whatever format the server lists them in.
+		const time = String(normalizeTime(slot.time));
 		const left = Number.isFinite(spaces) ? ` (${spaces} ${spaces === 1 ? 'place' : 'places'} left)` : '';
 		return { name: `${time}${left}`, value: time };
 	});

@@ -14,6 +14,7 @@ import { sleep } from 'n8n-workflow';
 
 import { normalizeBaseUrl } from '../../../credentials/BlsPortalApi.credentials';
 import { toNodeApiError } from './apiError';
+import { fileNameFromDisposition } from './contentDisposition';
 import { describeFailure, headerValue } from './failure';
 import type { Failure } from './failure';
 
@@ -171,10 +172,10 @@ export async function blsApiDownload(
 ): Promise<{ data: Buffer; fileName?: string; mimeType: string }> {
 	const response = await send(this, 'GET', endpoint, options, { json: false, encoding: 'arraybuffer' });
 	const disposition = headerValue(response.headers, 'content-disposition') ?? '';
-	const fileName = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
+	const fileName = fileNameFromDisposition(disposition);
 	return {
 		data: Buffer.from(response.body as Buffer),
-		fileName: fileName ? decodeURIComponent(fileName) : undefined,
+		fileName,
 		mimeType: (headerValue(response.headers, 'content-type') ?? 'application/pdf').split(';')[0],
 	};
 }

@@ -49,6 +49,11 @@ export interface SandboxedNode {
 	freeSlot(courseId?: number): Promise<{ date: string; time: string }>;
 	/** A hold made through the node's Timeslot → Hold. */
 	hold(courseId?: number, account?: number): Promise<IDataObject>;
+	/**
+	 * Runs `body` with these dialect switches added to the sandbox's own (the suite's dialect, from
+	 * BLS_SANDBOX_DIALECT), then puts the sandbox's dialect back.
+	 */
+	withDialect<T>(switches: string, body: () => Promise<T>): Promise<T>;
 }
 
 /** Starts a sandbox for the test file (no rate limit, so the suite stays fast) and clears holds between tests. */
@@ -90,6 +95,15 @@ export function useSandboxedNode(options: SandboxOptions = {}): SandboxedNode {
 			const { items, error } = await node.run({ resource: 'timeslot', operation: 'hold', courseId, ...slot }, { account });
 			if (error) throw new Error(`hold failed: ${error.message}`);
 			return items[0].json;
+		},
+		withDialect: async (switches, body) => {
+			const suiteDialect = [...sandbox.dialect];
+			sandbox.setDialect([...suiteDialect, ...switches.split(',')]);
+			try {
+				return await body();
+			} finally {
+				sandbox.setDialect(suiteDialect);
+			}
 		},
 	};
 	return node;

@@ -28,6 +28,8 @@ export interface TriggerSandbox {
 	freshBooking(): Promise<number>;
 	/** Waits until the sandbox sent everything due and the trigger finished handling it. */
 	deliveriesDone(): Promise<void>;
+	/** Runs `body` with these dialect switches added to the suite's own, then puts the sandbox's dialect back. */
+	withDialect<T>(switches: string, body: () => Promise<T>): Promise<T>;
 }
 
 export function useTriggerSandbox(): TriggerSandbox {
@@ -88,6 +90,15 @@ export function useTriggerSandbox(): TriggerSandbox {
 		deliveriesDone: async () => {
 			await sandbox.waitForDeliveries(10_000);
 			await receiver.settled();
+		},
+		withDialect: async (switches, body) => {
+			const suiteDialect = [...sandbox.dialect];
+			sandbox.setDialect([...suiteDialect, ...switches.split(',')]);
+			try {
+				return await body();
+			} finally {
+				sandbox.setDialect(suiteDialect);
+			}
 		},
 	};
 	return fixture;

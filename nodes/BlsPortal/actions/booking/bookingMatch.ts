@@ -25,14 +25,21 @@ function onOrAfter(value: unknown, bound: unknown, after: boolean): Verdict {
 	return (after ? day >= String(bound) : day <= String(bound)) ? 'yes' : 'no';
 }
 
+const fullName = (booking: IDataObject) => `${String(booking.first_name ?? '')} ${String(booking.last_name ?? '')}`;
+
 /**
- * Search: the docs do not say which fields it looks in, so a booking counts as not matching only
- * when the text appears in none of its values. Then no search of that booking could have found it.
+ * Search, to tell whether the server applied it: the docs do not say which fields it looks in, so
+ * a booking fails only when the text appears in none of its values; no search could have found it.
  */
-function searchFilter(booking: IDataObject, wanted: unknown): Verdict {
+function searchApplied(booking: IDataObject, wanted: unknown): Verdict {
 	const needle = text(wanted) ?? '';
-	const values = [`${String(booking.first_name ?? '')} ${String(booking.last_name ?? '')}`, ...Object.values(booking)];
-	return values.some((value) => text(value)?.includes(needle)) ? 'yes' : 'no';
+	return [fullName(booking), ...Object.values(booking)].some((value) => text(value)?.includes(needle)) ? 'yes' : 'no';
+}
+
+/** Search as the node describes it (name, email or reference), for filtering here when the server did not. */
+function searchAsDescribed(booking: IDataObject, wanted: unknown): Verdict {
+	const needle = text(wanted) ?? '';
+	return [fullName(booking), booking.email, booking.reference].some((value) => text(value)?.includes(needle)) ? 'yes' : 'no';
 }
 
 const CHECKS: Record<string, (booking: IDataObject, wanted: unknown) => Verdict> = {
@@ -41,15 +48,18 @@ const CHECKS: Record<string, (booking: IDataObject, wanted: unknown) => Verdict>
 	date_from: (b, wanted) => onOrAfter(b.date, wanted, true),
 	date_to: (b, wanted) => onOrAfter(b.date, wanted, false),
 	email: (b, wanted) => equalsFilter(b.email, wanted),
-	search: searchFilter,
+	search: searchApplied,
 	training_status: (b, wanted) => equalsFilter(b.training_status, wanted),
 	equipment_status: (b, wanted) => equalsFilter(b.equipment_status, wanted),
 };
 
-/** The filters (query parameters) a booking visibly fails; empty when it meets them or cannot be checked. */
-export function failedFilters(booking: IDataObject, filters: IDataObject): string[] {
+/**
+ * The filters (query parameters) a booking visibly fails; empty when it meets them or cannot be
+ * checked. `asDescribed` applies search as the node's field describes it, for filtering locally.
+ */
+export function failedFilters(booking: IDataObject, filters: IDataObject, asDescribed = false): string[] {
 	return Object.entries(filters)
-		.filter(([name, wanted]) => CHECKS[name]?.(booking, wanted) === 'no')
+		.filter(([name, wanted]) => (name === 'search' && asDescribed ? searchAsDescribed : CHECKS[name])?.(booking, wanted) === 'no')
 		.map(([name]) => name);
 }
 

@@ -147,7 +147,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				description: `The API returned bookings that do not match the filters, and some bookings lack the field of ${uncheckable.join(', ')}, so the node cannot filter them itself. Remove those filters and filter the output (for example with the Filter node).`,
 			});
 		}
-		bookings = everything.filter((booking) => failedFilters(booking, qs).length === 0);
+		bookings = everything.filter((booking) => failedFilters(booking, qs, true).length === 0);
 		if (limit !== undefined) bookings = bookings.slice(0, limit);
 	}
 	return bookings.map((booking) => ({ json: withNormalizedTimes(booking) }));

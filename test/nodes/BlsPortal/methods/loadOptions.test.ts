@@ -41,3 +41,17 @@ describe('loadOptions', () => {
 		expect(node.requestsTo('GET /timeslots')).toBe(0);
 	});
 });
+
+describe('loadOptions against a server answering times as HH:MM:SS', () => {
+	it('the Time dropdown’s own values pass the node’s checks and hold that slot', async () => {
+		await node.withDialect('time-with-seconds', async () => {
+			const { date } = await node.freeSlot();
+			const options = await load('getTimeslotTimes', { ...holdParameters, date });
+			const time = String(options[0].value);
+			expect(time).toMatch(/^\d\d:\d\d(:\d\d)?$/);
+			const [hold] = await node.output({ ...holdParameters, date, time });
+			expect(hold.json).toMatchObject({ date, time: time.slice(0, 5) });
+			expect(node.account().activeHold).toMatchObject({ date, time: time.slice(0, 5) });
+		});
+	});
+});

@@ -1,5 +1,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
+import { N8nHarness } from '../../../../harness/n8n';
+import { ApiProxy } from '../../../../resilience/support';
 import { DEMO, PAEDIATRIC_NO_CREDITS, PRACTICAL, candidateParameters, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
@@ -80,5 +82,71 @@ describe('Booking → Book', () => {
 		expect(items[2].json.email).toBe('third@example.com');
 		expect(node.account(DEMO).bookings).toBe(bookings + 2);
 		expect(node.account(DEMO).activeHold).toBeNull();
+	});
+});
+
+describe('Booking → Book when the answer to the booking is lost', () => {
+	let proxy: ApiProxy;
+	let proxied: N8nHarness;
+	const other = { firstName: 'Other', lastName: 'Person', email: 'other@example.com' };
+
+	beforeAll(async () => {
+		proxy = await ApiProxy.start(node.sandbox.origin);
+		const [demo] = node.sandbox.accounts;
+		proxied = new N8nHarness({ clientId: demo.hbClientId, apiKey: demo.apiKey, baseUrl: proxy.apiUrl });
+	});
+	afterAll(async () => await proxy.stop());
+
+	let candidates = 0;
+	/** A new candidate each time, so bookings of earlier tests never match. */
+	const fresh = () => ({ email: `lost-${++candidates}@example.com` });
+	/** A slot with room for three more bookings. */
+	const roomySlot = async () => {
+		const slots = await node.output({ resource: 'timeslot', operation: 'getMany', courseId: PRACTICAL, limit: 100 });
+		const slot = slots.find((item) => Number(item.json.spaces_available) >= 3);
+		if (!slot) throw new Error('no slot with three free places');
+		return { date: String(slot.json.date), time: String(slot.json.time) };
+	};
+
+	it.each(['default', 'filters-ignored', 'time-with-seconds,filters-ignored'])(
+		'under %s, finds this candidate’s booking, not another candidate’s on the same slot',
+		async (dialect) => {
+			await node.withDialect(dialect, async () => {
+				const slot = await roomySlot();
+				const jane = fresh();
+				await node.output(book(slot, other));
+				const bookings = node.account(DEMO).bookings;
+				proxy.loseAnswers('POST', '/bookings');
+				const [booking] = await proxied.output({ parameters: book(slot, jane) });
+				expect(booking.json).toMatchObject({ ...jane, first_name: 'Jane', last_name: 'Smith', course_id: PRACTICAL, ...slot });
+				expect(node.account(DEMO).bookings).toBe(bookings + 1);
+			});
+		},
+	);
+
+	it('never reports another candidate’s booking when none was made for this one', async () => {
+		await node.withDialect('filters-ignored', async () => {
+			const slot = await roomySlot();
+			await node.output(book(slot, other));
+			// The booking fails without an answer, and the hold cannot be found to release: recovery looks.
+			node.sandbox.addFault({ status: 503, method: 'POST', path: '/bookings' });
+			node.sandbox.addFault({ status: 404, method: 'DELETE', path: '/timeslots/hold' });
+			const { error, items } = await node.run(book(slot, fresh()));
+			expect(items).toEqual([]);
+			expect(error?.message).toMatch(/server error \(503\)/);
+			expect(error?.description).toMatch(/check Booking → Get Many/);
+		});
+	});
+
+	it('says it cannot tell when several bookings of this candidate match the slot', async () => {
+		await node.withDialect('filters-ignored', async () => {
+			const slot = await roomySlot();
+			const jane = fresh();
+			await node.output(book(slot, jane));
+			proxy.loseAnswers('POST', '/bookings');
+			const { error } = await proxied.run({ parameters: book(slot, jane) });
+			expect(error?.message).toMatch(/cannot tell which booking is this one/);
+			expect(error?.description).toMatch(/Bookings \d+, \d+ all match/);
+		});
 	});
 });

@@ -80,3 +80,19 @@ describe('Booking → Create', () => {
 		expect(node.requestsTo('POST /bookings')).toBe(0);
 	});
 });
+
+describe('Booking → Create against a server that requires the postal address', () => {
+	it('reports the API’s 422 naming each missing field, and books once they are given', async () => {
+		await node.withDialect('booking-address-required', async () => {
+			const hold = await node.hold();
+			const { error } = await node.run(create(hold.hold_hash, { additionalFields: { phone: '+441234567890' } }));
+			expect(error?.httpCode).toBe('422');
+			expect(error?.description).toMatch(/^address: The address field is required\.$/m);
+			expect(error?.description).toMatch(/^city: /m);
+			expect(error?.description).toMatch(/^postcode: /m);
+			// The hold stays for a corrected retry (Create never releases it).
+			const [booking] = await node.output(create(hold.hold_hash));
+			expect(booking.json).toMatchObject({ address: '42 Acme Street', city: 'Manchester', postcode: 'M1 1AA' });
+		});
+	});
+});

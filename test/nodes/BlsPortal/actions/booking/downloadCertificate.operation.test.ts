@@ -45,3 +45,13 @@ describe('Booking → Download Certificate', () => {
 		expect(error?.message).toBe('The booking 26 was not found in this BLS account');
 	});
 });
+
+describe('Booking → Download Certificate with a % in the file name', () => {
+	it('keeps the name as sent instead of failing on it as an escape', async () => {
+		await node.withDialect('certificate-name-percent', async () => {
+			const [item] = await node.output(download(1));
+			expect(item.json.file_name).toBe('BLS-Certificate-BLS-000001 (100%).pdf');
+			expect(item.binary?.data).toMatchObject({ mimeType: 'application/pdf' });
+		});
+	});
+});

@@ -41,3 +41,15 @@ describe('Timeslot → Hold', () => {
 		expect(node.account(DEMO).activeHold).toBeNull();
 	});
 });
+
+describe('Timeslot → Get Many and Hold against a server answering times as HH:MM:SS', () => {
+	it('outputs times as HH:MM, and a time given as HH:MM:SS is held as that slot', async () => {
+		await node.withDialect('time-with-seconds', async () => {
+			const slot = await node.freeSlot();
+			expect(slot.time).toMatch(/^\d\d:\d\d$/);
+			const [hold] = await node.output({ resource: 'timeslot', operation: 'hold', courseId: PRACTICAL, date: slot.date, time: `${slot.time}:00` });
+			expect(hold.json).toMatchObject({ date: slot.date, time: slot.time });
+			expect(node.account(DEMO).activeHold).toMatchObject(slot);
+		});
+	});
+});

@@ -1,5 +1,5 @@
 import { useSandboxedNode } from '../../sandboxedNode';
-import { createEndpoint, portalEndpoint } from './webhookEndpointNode';
+import { createEndpoint, onEndpoint, portalEndpoint } from './webhookEndpointNode';
 
 const node = useSandboxedNode();
 
@@ -55,5 +55,37 @@ describe('Webhook Endpoint → Create', () => {
 		});
 		expect(error?.description).toMatch(/^timeout_seconds: /m);
 		expect(node.requestsTo('POST /webhooks')).toBe(1);
+	});
+});
+
+describe('Webhook Endpoint → Create, whatever shape the API answers in', () => {
+	it.each(['default', 'secret-named-signing-secret', 'secret-under-data', 'secret-named-signing-secret,secret-under-data', 'single-bare,secret-under-data'])(
+		'finds the secret under %s and outputs it as "secret"',
+		async (dialect) => {
+			await node.withDialect(dialect, async () => {
+				const created = await createEndpoint(node);
+				expect(created.secret).toBe(node.sandbox.webhookSecret(Number(created.id)));
+				expect(created).toMatchObject({ url: 'https://hooks.example.com/bls', events: ['booking.created'] });
+			});
+		},
+	);
+
+	it('outputs is_active as a boolean when the API sends 1 / 0', async () => {
+		await node.withDialect('active-as-int', async () => {
+			const created = await createEndpoint(node, { additionalFields: { active: false } });
+			expect(created.is_active).toBe(false);
+			const [fetched] = await node.output(onEndpoint('get', created.id));
+			expect(fetched.json.is_active).toBe(false);
+			const listed = await node.output({ resource: 'webhookEndpoint', operation: 'getMany', returnAll: true });
+			expect(listed.find((item) => item.json.id === created.id)?.json.is_active).toBe(false);
+		});
+	});
+
+	it('works with endpoints that have no updated_at (nothing is invented in its place)', async () => {
+		await node.withDialect('endpoint-no-updated-at', async () => {
+			const created = await createEndpoint(node);
+			expect(created).not.toHaveProperty('updated_at');
+			expect(created.secret).toBe(node.sandbox.webhookSecret(Number(created.id)));
+		});
 	});
 });

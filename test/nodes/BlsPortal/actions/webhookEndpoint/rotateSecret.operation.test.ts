@@ -15,3 +15,18 @@ describe('Webhook Endpoint → Rotate Secret', () => {
 		expect(fetched.json).not.toHaveProperty('secret');
 	});
 });
+
+describe('Webhook Endpoint → Rotate Secret, whatever shape the API answers in', () => {
+	it.each(['secret-named-signing-secret', 'secret-under-data', 'secret-named-signing-secret,secret-under-data,active-as-int'])(
+		'outputs the new secret as "secret" under %s',
+		async (dialect) => {
+			await node.withDialect(dialect, async () => {
+				const created = await createEndpoint(node);
+				const [rotated] = await node.output(onEndpoint('rotateSecret', created.id));
+				expect(rotated.json.secret).toBe(node.sandbox.webhookSecret(Number(created.id)));
+				expect(rotated.json.secret).not.toBe(created.secret);
+				expect(rotated.json).toMatchObject({ id: created.id, is_active: true });
+			});
+		},
+	);
+});

@@ -29,3 +29,37 @@ describe('Webhook Endpoint → Update', () => {
 		expect(node.sandbox.requests().total).toBe(0);
 	});
 });
+
+describe('Webhook Endpoint → Update against a PUT that needs the whole endpoint', () => {
+	it('sends only the change when the API takes it (one PUT)', async () => {
+		const created = await createEndpoint(node);
+		node.sandbox.clearRequests();
+		await node.output(onEndpoint('update', created.id, { updateFields: { active: false } }));
+		expect(node.requestsTo('PUT /webhooks/{id}')).toBe(1);
+		expect(node.requestsTo('GET /webhooks/{id}')).toBe(0);
+	});
+
+	it('reads the endpoint and sends it whole with the change when the API answers 422 naming the fields left out', async () => {
+		await node.withDialect('put-whole-object,active-as-int', async () => {
+			const created = await createEndpoint(node, { events: ['booking.created', 'booking.cancelled'], additionalFields: { name: 'Keep me', timeoutSeconds: 12 } });
+			node.sandbox.clearRequests();
+			const [item] = await node.output(onEndpoint('update', created.id, { updateFields: { active: false } }));
+			expect(item.json).toMatchObject({ is_active: false, name: 'Keep me', url: created.url, events: created.events, timeout_seconds: 12 });
+			expect(portalEndpoint(node, created.id)).toMatchObject({ is_active: false, name: 'Keep me', url: created.url, timeout_seconds: 12 });
+			expect(node.requestsTo('PUT /webhooks/{id}')).toBe(2);
+			expect(node.requestsTo('GET /webhooks/{id}')).toBe(1);
+		});
+	});
+
+	it('reports the API’s 422 about a value it sent, after one whole PUT at most, and changes nothing', async () => {
+		await node.withDialect('put-whole-object', async () => {
+			const created = await createEndpoint(node);
+			node.sandbox.clearRequests();
+			const { error } = await node.run(onEndpoint('update', created.id, { updateFields: { timeoutSeconds: 0 } }));
+			expect(error?.description).toMatch(/timeout_seconds: /);
+			expect(error?.description).not.toMatch(/url: |events: /);
+			expect(node.requestsTo('PUT /webhooks/{id}')).toBe(2);
+			expect(portalEndpoint(node, created.id)).toMatchObject({ timeout_seconds: 30 });
+		});
+	});
+});
