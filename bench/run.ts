@@ -74,7 +74,8 @@ async function main(): Promise<number> {
 		const credential = await n8n.createCredential({
 			name: 'BLS Portal (bench)',
 			type: 'blsPortalApi',
-			data: { clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl },
+			// Pacing off: the sandbox has no rate limit here, and scenario 4 measures the back-off alone.
+			data: { clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl, requestsPerMinute: 0 },
 		});
 		const ctx: BenchContext = {
 			n8n,

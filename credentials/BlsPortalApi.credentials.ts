@@ -10,6 +10,14 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import {
+	DEFAULT_REQUESTS_PER_MINUTE,
+	DEFAULT_WINDOW_SECONDS,
+	pacedRequest,
+	pacerSettingsOf,
+	takeSlotForNextRequest,
+} from './requestPacer';
+
 export const BLS_PRODUCTION_URL = 'https://bls.hbcompliance.co.uk/api/v1';
 
 /**
@@ -113,6 +121,25 @@ export class BlsPortalApi implements ICredentialType {
 			description:
 				'Leave as is for production. Point it at a staging host or the local BLS sandbox (for example http://127.0.0.1:8787/api/v1) to try things out.',
 		},
+		{
+			displayName: 'Requests per Minute',
+			name: 'requestsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: DEFAULT_REQUESTS_PER_MINUTE,
+			description:
+				'The share of the API\'s quota (60 requests a minute per IP) this n8n process may use. Every workflow, trigger and dropdown of this process that talks to the same API host waits its turn, so none of them draws a 429. When several n8n processes share one IP (queue mode), split the 60 between them. 0 turns pacing off.',
+		},
+		{
+			displayName: 'Rate Limit Window (Seconds)',
+			name: 'rateWindowSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: DEFAULT_WINDOW_SECONDS,
+			description:
+				'The window the API counts its quota over (a minute). Change it only for a host that counts over another window, such as the local sandbox started with --rate-window-ms.',
+			displayOptions: { hide: { requestsPerMinute: [0] } },
+		},
 		// Filled by preAuthentication and stored encrypted with the credential, so one token serves every
 		// execution and workflow until the API answers 401, then n8n calls preAuthentication again.
 		{
@@ -151,17 +178,27 @@ export class BlsPortalApi implements ICredentialType {
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		const baseUrl = normalizeBaseUrl(credentials.baseUrl);
 		const owner = sessionOwner(credentials);
+		// Sign-in and refresh count against the same quota as every other call, and go first.
+		const pacing = pacerSettingsOf(credentials);
+		const post = async (url: string, body: IDataObject) => {
+			const answer = await pacedRequest(url, pacing, 'interactive', undefined, async () =>
+				(await this.helpers.httpRequest({
+					method: 'POST',
+					url,
+					body,
+					json: true,
+					// A redirect (307/308 keep the body) would hand the key or refresh token to wherever it points.
+					disableFollowRedirect: true,
+				})) as IDataObject,
+			);
+			// n8n sends the request that needed the token as soon as this returns.
+			await takeSlotForNextRequest(url, pacing);
+			return answer;
+		};
 
 		if (credentials.refreshToken && credentials.sessionOwner === owner) {
 			try {
-				const refreshed = (await this.helpers.httpRequest({
-					method: 'POST',
-					url: `${baseUrl}/auth/refresh`,
-					body: { refresh_token: credentials.refreshToken },
-					json: true,
-					// A redirect (307/308 keep the body) would hand the refresh token to wherever it points.
-					disableFollowRedirect: true,
-				})) as IDataObject;
+				const refreshed = await post(`${baseUrl}/auth/refresh`, { refresh_token: credentials.refreshToken });
 				return readTokenPair(refreshed, owner);
 			} catch (error) {
 				// Only a refused refresh token falls through to a new exchange; anything else (rate limit,
@@ -172,14 +209,7 @@ export class BlsPortalApi implements ICredentialType {
 		}
 
 		try {
-			const issued = (await this.helpers.httpRequest({
-				method: 'POST',
-				url: `${baseUrl}/auth/token`,
-				body: { hb_client_id: credentials.clientId, api_key: credentials.apiKey },
-				json: true,
-				// The API key goes to the credential's own API only, never on to a redirect's target.
-				disableFollowRedirect: true,
-			})) as IDataObject;
+			const issued = await post(`${baseUrl}/auth/token`, { hb_client_id: credentials.clientId, api_key: credentials.apiKey });
 			return readTokenPair(issued, owner);
 		} catch (error) {
 			const status = statusOf(error);

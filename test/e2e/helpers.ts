@@ -57,11 +57,23 @@ export function useSandbox(options: SandboxOptions = {}): () => Sandbox {
 	};
 }
 
-/** The credential data for a sandbox account (default: demo account 1), as a user would enter it. */
-export function sandboxCredentialData(sandbox: Sandbox, accountIndex = 0): { clientId: string; apiKey: string; baseUrl: string } {
+/**
+ * The credential data for a sandbox account (default: demo account 1), as a user would enter it,
+ * with its request pacing matching the sandbox's rate limit (off when the sandbox has none).
+ */
+export function sandboxCredentialData(
+	sandbox: Sandbox,
+	accountIndex = 0,
+): { clientId: string; apiKey: string; baseUrl: string; requestsPerMinute: number; rateWindowSeconds?: number } {
 	const account = sandbox.accounts[accountIndex];
 	if (!account) throw new Error(`The sandbox has no account #${accountIndex + 1}`);
-	return { clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl };
+	const limit = sandbox.configure({}).rateLimit;
+	return {
+		clientId: account.hbClientId,
+		apiKey: account.apiKey,
+		baseUrl: sandbox.apiUrl,
+		...(limit ? { requestsPerMinute: limit.max, rateWindowSeconds: limit.windowMs / 1000 } : { requestsPerMinute: 0 }),
+	};
 }
 
 /** Creates a "BLS Portal API" credential in n8n for a sandbox account. */

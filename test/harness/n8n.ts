@@ -74,9 +74,13 @@ export class N8nHarness {
 		this.credential = this.saveCredential('cred-1', credentialData);
 	}
 
-	/** Stores a credential with the hidden token fields empty, as the editor saves a new one. */
+	/**
+	 * Stores a credential with the hidden token fields empty, as the editor saves a new one. Pacing is
+	 * off unless a test sets Requests per Minute: most suites run the sandbox without its rate limit.
+	 */
 	saveCredential(id: string, data: ICredentialDataDecryptedObject): INodeCredentialsDetails {
 		return this.credentials.save(id, {
+			requestsPerMinute: 0,
 			accessToken: '',
 			refreshToken: '',
 			sessionExpiresAt: '',

@@ -67,6 +67,8 @@ export async function blsApiList(
 		try {
 			const response = await blsApiRequest.call(this, 'GET', endpoint, {
 				qs: { ...qs, page: request.page, per_page: request.perPage },
+				// The first page is all a dropdown or a small Limit waits on; the pages after it are a bulk walk.
+				pacing: calls === 0 ? 'listStart' : 'bulk',
 			});
 			return readListPage(response, request);
 		} catch (error) {

@@ -13,6 +13,7 @@ import type {
 import { sleep } from 'n8n-workflow';
 
 import { normalizeBaseUrl } from '../../../credentials/BlsPortalApi.credentials';
+import { pacedRequest, pacerSettingsOf, type RequestClass } from '../../../credentials/requestPacer';
 import { toNodeApiError } from './apiError';
 import { fileNameFromDisposition } from './contentDisposition';
 import { describeFailure, headerValue } from './failure';
@@ -50,6 +51,8 @@ export interface BlsRequestOptions {
 	qs?: IDataObject;
 	/** Shown in "not found" errors, e.g. "booking 123". */
 	resourceLabel?: string;
+	/** Where the host's request pacer queues this call (default: a single call). */
+	pacing?: RequestClass;
 }
 
 /**
@@ -125,14 +128,20 @@ async function send(
 		data: credentials,
 	};
 
+	const pacing = pacerSettingsOf(credentials);
+	// A cancelled or timed-out execution leaves the pacer's queue instead of waiting on.
+	const cancelSignal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
+
 	let rateLimited = 0;
 	let waitedMs = 0;
 	let transient = 0;
 	for (;;) {
 		try {
-			return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, { ...request }, {
-				credentialsDecrypted,
-			})) as IN8nHttpFullResponse;
+			return await pacedRequest(request.url, pacing, options.pacing ?? 'interactive', cancelSignal, async () =>
+				(await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, { ...request }, {
+					credentialsDecrypted,
+				})) as IN8nHttpFullResponse,
+			);
 		} catch (error) {
 			const failure = describeFailure(error);
 			if (failure.status === 429) {

@@ -211,3 +211,27 @@ describe('rate limit', () => {
 		expect((await requestLog(sandbox.origin)).status429).toBeGreaterThan(0);
 	});
 });
+
+describe('request pacer (the credential’s Requests per Minute)', () => {
+	it('parallel executions sharing one host draw no 429 and lose no item, sign-in included', async () => {
+		// 12 requests per 1.5 s window. Eight executions, each signing in for itself (8 token calls), four
+		// Return Alls of 1,000 bookings (10 pages each) and four single calls: 52 requests, five windows.
+		await control(sandbox.origin, 'POST', '/config', { rateLimit: { max: 12, windowMs: 1500 } });
+		const [account] = sandbox.accounts;
+		const paced = () =>
+			new N8nHarness({ clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl, requestsPerMinute: 12, rateWindowSeconds: 1.5 });
+		const runs = await Promise.all([
+			...Array.from({ length: 4 }, () => probe({ endpoint: '/bookings', list: true }, paced())),
+			...Array.from({ length: 4 }, () => probe({ endpoint: '/credits' }, paced())),
+		]);
+		for (const run of runs.slice(0, 4)) {
+			expect(run.error).toBeUndefined();
+			expect(new Set(ids(run.items))).toEqual(new Set(Array.from({ length: BOOKINGS }, (_, i) => i + 1)));
+		}
+		for (const run of runs.slice(4)) expect(run.error).toBeUndefined();
+		const log = await requestLog(sandbox.origin);
+		expect(log.status429).toBe(0);
+		expect(log.byEndpoint['GET /bookings']).toBe(40);
+		expect(log.tokenExchanges).toBe(8);
+	});
+});
