@@ -91,6 +91,13 @@ const MISS_NOTES: Record<string, (row: Row, facts: Facts) => string> = {
 		`**${row.scenario}: ${formatValue(row.ours, 'int')} token exchanges/refreshes (minimum 1).** Not expected while the token ` +
 		'lives: n8n keeps the token preAuthentication returned with the credential, so later executions reuse it.',
 	tokenCalls: (row) => `**${row.scenario}: ${formatValue(row.ours, 'int')} calls (minimum ${row.target}).** See token exchanges above.`,
+	pacerBookingWait: (row) =>
+		`**${row.scenario}: ${formatValue(row.ours, 'int')} booking(s) waited more than one slot.** While a sync fills the ` +
+		"window, list pages leave a fifth of the budget to single calls made in the last window (12 of 60: six bookings of hold + " +
+		'create). A booking beyond that, or the first one after a quiet minute, is first in line for the next slot that frees, ' +
+		'ahead of every page of the sync, but that slot frees only when the oldest request leaves the window (up to one window). ' +
+		'A larger reserve would cost a sync that much throughput whenever bookings arrive; pacing pages evenly instead would ' +
+		'make every large job take up to 1.7 × its floor.',
 	bookCalls: (row) =>
 		`**${row.scenario}: ${formatValue(row.ours, 'ratio')} calls per booking (minimum 2).** Not expected: Book is one hold and one create.`,
 };

@@ -29,6 +29,7 @@ import {
 	triggerThroughput,
 	underRateLimit,
 } from './scenarios';
+import { sharedQuota } from './sharedQuota';
 import { ours } from './workflows';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -44,6 +45,15 @@ const SETTINGS = {
 	limits: [1, 25, 101],
 	rate: { quota: quick ? 10 : 60, windowMs: Number(process.env.BENCH_RATE_WINDOW_MS ?? 10_000), windows: 3 },
 	bookings: 10,
+	// Scenarios 7 and 8 (the request pacer): the sandbox's real 60 requests per 60 s.
+	shared: {
+		quota: 60,
+		windowMs: Number(process.env.BENCH_SHARED_WINDOW_MS ?? 60_000),
+		workflows: 5,
+		bookingsEach: 2_000,
+		syncBookings: 7_900,
+		formBookings: 10,
+	},
 	trigger: {
 		concurrency: 8,
 		rounds: Number(process.env.BENCH_TRIGGER_ROUNDS ?? (quick ? 2 : 10)),
@@ -101,6 +111,7 @@ async function main(): Promise<number> {
 		await scenario('4. under the rate limit', () => underRateLimit(ctx, SETTINGS.rate, getOurs));
 		await scenario('5. book a candidate', () => bookCandidates(ctx, SETTINGS.bookings, getOurs));
 		await scenario('6. trigger throughput', () => triggerThroughput(ctx, SETTINGS.trigger));
+		await scenario('7. shared quota (scenarios 7 and 8)', () => sharedQuota(ctx, SETTINGS.shared, getOurs));
 
 		const totalSeconds = (Date.now() - startedAt) / 1000;
 		const document = render(results, ctx.integrity, { version, totalSeconds });

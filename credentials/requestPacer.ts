@@ -8,8 +8,12 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-/** Single calls (Book, Get, Hold, a download, sign-in, a list's first page) or a list's later pages. */
-export type RequestClass = 'interactive' | 'bulk';
+/**
+ * `interactive`: single calls (Book, Get, Hold, Create, a download, sign-in). `listStart`: a list's
+ * first page, which is all a dropdown or a small Limit needs: queued like a single call, but it does
+ * not make pages hold back the reserve. `bulk`: a list's later pages.
+ */
+export type RequestClass = 'interactive' | 'listStart' | 'bulk';
 
 export interface PacerClock {
 	now(): number;
@@ -39,10 +43,10 @@ export const PACER_LIMITS = {
 	/** A budget above this is treated as this (keeps the window's bookkeeping small). */
 	maxBudget: 10_000,
 	/**
-	 * Share of the budget that list pages leave to single calls while single calls are being made,
-	 * so a booking does not wait for a sync's pages to age out of the window.
+	 * Share of the budget that list pages leave to single calls while single calls are being made
+	 * (in the last window), so bookings do not wait for a sync's pages to leave the window.
 	 */
-	reserveShare: 0.1,
+	reserveShare: 0.2,
 	/** After a 429 the budget shrinks by this share and grows back by it each quiet window. */
 	shrinkShare: 0.1,
 	/** The longest the queue sleeps before looking again (a budget that grew back is noticed). */

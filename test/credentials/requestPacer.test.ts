@@ -78,7 +78,7 @@ const scenario = fc.record({
 	requests: fc.array(
 		fc.record({
 			arrival: fc.integer({ min: 0, max: 30_000 }),
-			cls: fc.constantFrom<RequestClass>('interactive', 'bulk'),
+			cls: fc.constantFrom<RequestClass>('interactive', 'listStart', 'bulk'),
 			durationShare: fc.double({ min: 0, max: 0.5, noNaN: true }),
 			receivedAt: fc.double({ min: 0, max: 1, noNaN: true }),
 			cancelAfter: fc.option(fc.integer({ min: 0, max: 20_000 }), { nil: undefined }),
@@ -161,7 +161,7 @@ describe('RequestPacer (simulated clock)', () => {
 		);
 	});
 
-	it('admits in key order: single calls first-come first-served, pages behind them, a page aged one window ahead of later single calls', async () => {
+	it('admits in key order: single calls and list starts first-come first-served, pages behind them, a page aged one window ahead of later single calls', async () => {
 		await fc.assert(
 			fc.asyncProperty(scenario, async (s) => {
 				const { outcomes } = await play(s);
@@ -237,18 +237,27 @@ describe('RequestPacer (simulated clock)', () => {
 		expect(pacer.waiting).toBe(1);
 	});
 
-	it('keeps a tenth of the budget for single calls while they are being made', async () => {
+	it('keeps a fifth of the budget for single calls while they are being made, not for a list start', async () => {
 		const clock = new SimulatedClock();
 		const pacer = new RequestPacer({ budget: 60, windowMs: 60_000 }, clock);
 		const admitted: RequestClass[] = [];
+		(await pacer.acquire('listStart')).finish();
 		(await pacer.acquire('interactive')).finish();
 		for (let i = 0; i < 70; i++) void pacer.acquire('bulk').then(() => admitted.push('bulk'));
 		await settle();
-		expect(admitted).toHaveLength(60 - 1 - 6);
-		for (let i = 0; i < 6; i++) void pacer.acquire('interactive').then(() => admitted.push('interactive'));
+		expect(admitted).toHaveLength(60 - 2 - 12);
+		for (let i = 0; i < 13; i++) void pacer.acquire('interactive').then(() => admitted.push('interactive'));
 		await settle();
-		expect(admitted.filter((c) => c === 'interactive')).toHaveLength(6);
-		expect(pacer.waiting).toBe(70 - 53);
+		expect(admitted.filter((c) => c === 'interactive')).toHaveLength(12);
+		expect(pacer.waiting).toBe(70 - 46 + 1);
+
+		// A list start alone leaves the whole budget to pages.
+		const other = new RequestPacer({ budget: 60, windowMs: 60_000 }, clock);
+		(await other.acquire('listStart')).finish();
+		let pages = 0;
+		for (let i = 0; i < 70; i++) void other.acquire('bulk').then(() => pages++);
+		await settle();
+		expect(pages).toBe(59);
 	});
 
 	it('counts what another client sent (X-RateLimit-Remaining) against the server limit, not against its own share', async () => {
