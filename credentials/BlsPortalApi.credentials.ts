@@ -19,6 +19,11 @@ import {
 } from './requestPacer';
 
 export const BLS_PRODUCTION_URL = 'https://bls.hbcompliance.co.uk/api/v1';
+/** The sister API (tdta-client-api.txt): same auth, envelope and signed webhooks. */
+export const TDTA_PRODUCTION_URL = 'https://tdta.hbcompliance.co.uk/api/v1';
+
+/** Which API's documented rules apply (for example BLS refuses `inv` as a pay option). */
+export type ApiKind = 'bls' | 'tdta';
 
 /**
  * Thrown by preAuthentication when the portal refuses the client ID / API key pair. n8n wraps it
@@ -54,13 +59,31 @@ export function normalizeBaseUrl(baseUrl: unknown): string {
 }
 
 /**
+ * The API root of a credential: the chosen production API, or the Base URL of a custom one.
+ * Anything but `bls` or `tdta` counts as custom, so a credential saved before the API choice
+ * existed keeps calling the Base URL it stored.
+ */
+export function apiBaseUrl(credentials: ICredentialDataDecryptedObject): string {
+	if (credentials.environment === 'bls') return BLS_PRODUCTION_URL;
+	if (credentials.environment === 'tdta') return TDTA_PRODUCTION_URL;
+	return normalizeBaseUrl(credentials.baseUrl);
+}
+
+/** The API a credential talks to: TDTA when chosen (production or a custom URL serving it), else BLS. */
+export function apiKind(credentials: ICredentialDataDecryptedObject): ApiKind {
+	if (credentials.environment === 'tdta') return 'tdta';
+	if (credentials.environment !== 'bls' && credentials.customApi === 'tdta') return 'tdta';
+	return 'bls';
+}
+
+/**
  * Identifies the client ID + API key a stored token pair was issued for, so a refresh token is
  * never used after the user edited the credential (it would keep the old account's session).
  * A truncated hash: it cannot be turned back into the key.
  */
 export function sessionOwner(credentials: ICredentialDataDecryptedObject): string {
 	return createHash('sha256')
-		.update(`${String(credentials.clientId)}\n${String(credentials.apiKey)}\n${normalizeBaseUrl(credentials.baseUrl)}`)
+		.update(`${String(credentials.clientId)}\n${String(credentials.apiKey)}\n${apiBaseUrl(credentials)}`)
 		.digest('hex')
 		.slice(0, 16);
 }
@@ -113,13 +136,40 @@ export class BlsPortalApi implements ICredentialType {
 			required: true,
 			description: 'An active API key of the account. It is only sent to exchange it for a bearer token.',
 		},
+		// "Custom URL" is the default so that a credential saved before this choice existed (n8n fills a
+		// missing field with its default, and drops fields whose display conditions no longer hold)
+		// keeps its stored Base URL; that Base URL's default is BLS production, so a new one works as is.
+		{
+			displayName: 'API',
+			name: 'environment',
+			type: 'options',
+			default: 'custom',
+			options: [
+				{ name: 'BLS Portal (Production)', value: 'bls', description: BLS_PRODUCTION_URL },
+				{ name: 'Custom URL', value: 'custom', description: 'The Base URL below: BLS production by default, or a staging host or the local sandbox' },
+				{ name: 'TDTA (Production)', value: 'tdta', description: TDTA_PRODUCTION_URL },
+			],
+		},
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
 			default: BLS_PRODUCTION_URL,
 			description:
-				'Leave as is for production. Point it at a staging host or the local BLS sandbox (for example http://127.0.0.1:8787/api/v1) to try things out.',
+				'The API root, ending in /api/v1: a staging host or the local BLS sandbox (for example http://127.0.0.1:8787/api/v1) to try things out',
+			displayOptions: { show: { environment: ['custom'] } },
+		},
+		{
+			displayName: 'The URL Serves',
+			name: 'customApi',
+			type: 'options',
+			default: 'bls',
+			options: [
+				{ name: 'BLS Portal API', value: 'bls' },
+				{ name: 'TDTA API', value: 'tdta' },
+			],
+			description: "Which API's documented rules the node applies (BLS refuses 'inv' as a pay option, for example)",
+			displayOptions: { show: { environment: ['custom'] } },
 		},
 		{
 			displayName: 'Requests per Minute',
@@ -176,7 +226,7 @@ export class BlsPortalApi implements ICredentialType {
 	 * exchange of the client ID and API key when it is missing, used up or expired.
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const baseUrl = normalizeBaseUrl(credentials.baseUrl);
+		const baseUrl = apiBaseUrl(credentials);
 		const owner = sessionOwner(credentials);
 		// Sign-in and refresh count against the same quota as every other call, and go first.
 		const pacing = pacerSettingsOf(credentials);
@@ -234,7 +284,7 @@ export class BlsPortalApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const baseUrl = normalizeBaseUrl(credentials.baseUrl);
+		const baseUrl = apiBaseUrl(credentials);
 		const target = `${requestOptions.baseURL ?? ''}${requestOptions.url}`;
 		if (target !== baseUrl && !target.startsWith(`${baseUrl}/`) && !target.startsWith(`${baseUrl}?`)) {
 			return requestOptions;
@@ -250,8 +300,8 @@ export class BlsPortalApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			// normalizeBaseUrl as an n8n expression: the test must call the URL the nodes call.
-			baseURL: `={{ (typeof $credentials.baseUrl === "string" ? $credentials.baseUrl : "").trim().replace(/\\/+$/, "") || "${BLS_PRODUCTION_URL}" }}`,
+			// apiBaseUrl as an n8n expression: the test must call the URL the nodes call.
+			baseURL: `={{ $credentials.environment === "bls" ? "${BLS_PRODUCTION_URL}" : $credentials.environment === "tdta" ? "${TDTA_PRODUCTION_URL}" : (typeof $credentials.baseUrl === "string" ? $credentials.baseUrl : "").trim().replace(/\\/+$/, "") || "${BLS_PRODUCTION_URL}" }}`,
 			url: '/auth/token-info',
 			method: 'GET',
 		},

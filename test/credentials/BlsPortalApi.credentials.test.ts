@@ -1,6 +1,14 @@
 import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { BLS_PRODUCTION_URL, BlsPortalApi, normalizeBaseUrl, sessionOwner } from '../../credentials/BlsPortalApi.credentials';
+import {
+	apiBaseUrl,
+	apiKind,
+	BLS_PRODUCTION_URL,
+	BlsPortalApi,
+	normalizeBaseUrl,
+	sessionOwner,
+	TDTA_PRODUCTION_URL,
+} from '../../credentials/BlsPortalApi.credentials';
 import { startSandbox } from '../../sandbox';
 import { N8nHarness } from '../harness/n8n';
 
@@ -85,5 +93,45 @@ describe('BLS Portal API credential', () => {
 			const resolved = workflow.expression.getSimpleParameterValue(node, expression, 'internal', { $credentials: { baseUrl } }, undefined, '');
 			expect(resolved).toBe(normalizeBaseUrl(baseUrl));
 		}
+		// With the API choice: the production URL of the chosen API, or the Base URL of a custom one.
+		for (const environment of ['bls', 'tdta', 'custom', undefined]) {
+			for (const baseUrl of ['', 'http://127.0.0.1:1/api/v1/']) {
+				const $credentials: Record<string, string> = environment === undefined ? { baseUrl } : { environment, baseUrl };
+				const resolved = workflow.expression.getSimpleParameterValue(node, expression, 'internal', { $credentials }, undefined, '');
+				expect(resolved).toBe(apiBaseUrl($credentials));
+			}
+		}
+	});
+
+	describe('API choice (BLS, TDTA or a custom URL)', () => {
+		const fields = { clientId: 'hb_client', apiKey: 'key' };
+
+		it('calls the chosen production API, or the Base URL of a custom one', () => {
+			expect(apiBaseUrl({ ...fields, environment: 'bls', baseUrl: 'http://127.0.0.1:1/api/v1' })).toBe(BLS_PRODUCTION_URL);
+			expect(apiBaseUrl({ ...fields, environment: 'tdta', baseUrl: 'http://127.0.0.1:1/api/v1' })).toBe(TDTA_PRODUCTION_URL);
+			expect(apiBaseUrl({ ...fields, environment: 'custom', baseUrl: 'http://127.0.0.1:1/api/v1/' })).toBe('http://127.0.0.1:1/api/v1');
+			expect(TDTA_PRODUCTION_URL).toBe('https://tdta.hbcompliance.co.uk/api/v1');
+		});
+
+		it('keeps a credential saved before the choice existed on its stored Base URL, with its session', () => {
+			const legacy = { ...fields, baseUrl: 'http://127.0.0.1:1/api/v1' };
+			expect(apiBaseUrl(legacy)).toBe('http://127.0.0.1:1/api/v1');
+			// n8n fills the missing field with its default: that default must mean the same URL.
+			const withDefaults = { ...legacy, environment: new BlsPortalApi().properties.find((p) => p.name === 'environment')?.default };
+			expect(apiBaseUrl(withDefaults as typeof legacy)).toBe('http://127.0.0.1:1/api/v1');
+			expect(sessionOwner(withDefaults as typeof legacy)).toBe(sessionOwner(legacy));
+			expect(apiKind(legacy)).toBe('bls');
+		});
+
+		it('applies TDTA rules to TDTA production and to a custom URL that serves TDTA', () => {
+			expect(apiKind({ ...fields, environment: 'tdta' })).toBe('tdta');
+			expect(apiKind({ ...fields, environment: 'custom', customApi: 'tdta' })).toBe('tdta');
+			expect(apiKind({ ...fields, environment: 'bls', customApi: 'tdta' })).toBe('bls');
+			expect(apiKind({ ...fields, environment: 'custom' })).toBe('bls');
+		});
+
+		it('never reuses a session across APIs', () => {
+			expect(sessionOwner({ ...fields, environment: 'bls' })).not.toBe(sessionOwner({ ...fields, environment: 'tdta' }));
+		});
 	});
 });

@@ -1,5 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
+import { readFlag } from '../actions/apiShapes';
 import { blsApiList, blsApiRequest } from '../transport';
 
 const SEARCH_PAGE_SIZE = 50;
@@ -39,7 +40,7 @@ export async function searchWebhookEndpoints(this: ILoadOptionsFunctions, filter
 	return {
 		results: endpoints
 			.map((endpoint) => ({
-				name: `${String(endpoint.name || 'Unnamed')} · ${String(endpoint.url)}${endpoint.is_active === false ? ' (inactive)' : ''}`,
+				name: `${String(endpoint.name || 'Unnamed')} · ${String(endpoint.url)}${readFlag(endpoint.is_active) === false ? ' (inactive)' : ''}`,
 				value: String(endpoint.id),
 			}))
 			.filter((result) => result.name.toLowerCase().includes(needle)),

@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-export { blsApiRequest, blsApiDownload, RETRY_LIMITS, QUOTA_WINDOW_MS } from './request';
+export { blsApiRequest, blsApiDownload, blsApiKind, RETRY_LIMITS, QUOTA_WINDOW_MS } from './request';
 export type { BlsFunctions, BlsRequestOptions } from './request';
 export { blsApiList } from './listWalk';
 export { pagesForLimit, MAX_PAGE_SIZE } from './limitPlan';

@@ -12,7 +12,8 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { normalizeBaseUrl } from '../../../credentials/BlsPortalApi.credentials';
+import { apiBaseUrl, apiKind } from '../../../credentials/BlsPortalApi.credentials';
+import type { ApiKind } from '../../../credentials/BlsPortalApi.credentials';
 import { pacedRequest, pacerSettingsOf, type RequestClass } from '../../../credentials/requestPacer';
 import { toNodeApiError } from './apiError';
 import { fileNameFromDisposition } from './contentDisposition';
@@ -71,6 +72,11 @@ async function credentialsOf(ctx: BlsFunctions): Promise<ICredentialDataDecrypte
 	return await credentials;
 }
 
+/** Which API the credential talks to (BLS or TDTA), for the rules only one of them documents. */
+export async function blsApiKind(this: BlsFunctions): Promise<ApiKind> {
+	return apiKind(await credentialsOf(this));
+}
+
 export function backoffMs(attempt: number): number {
 	const exponential = Math.min(RETRY_LIMITS.maxBackoffMs, RETRY_LIMITS.firstBackoffMs * 2 ** attempt);
 	return exponential / 2 + Math.random() * (exponential / 2);
@@ -111,7 +117,7 @@ async function send(
 	const node = ctx.getNode();
 	const request: IHttpRequestOptions = {
 		method,
-		url: `${normalizeBaseUrl(credentials.baseUrl)}${endpoint}`,
+		url: `${apiBaseUrl(credentials)}${endpoint}`,
 		qs: options.qs,
 		body: options.body,
 		json: true,

@@ -5,8 +5,9 @@
  */
 import { createHmac } from 'node:crypto';
 
+import { N8nHarness } from '../../harness/n8n';
 import type { CapturedRequest } from '../../harness/webhooks';
-import { header, withBody, withHeader } from '../../harness/webhooks';
+import { header, TriggerHarness, withBody, withHeader } from '../../harness/webhooks';
 import { useTriggerSandbox } from './triggerSandbox';
 
 const fixture = useTriggerSandbox();
@@ -43,6 +44,23 @@ describe('BLS Portal Trigger under other API dialects', () => {
 			fixture.sandbox.clearRequests();
 			expect(await trigger.activate()).toEqual({ existed: true });
 			expect(fixture.sandbox.requests().byEndpoint['POST /webhooks'] ?? 0).toBe(0);
+		});
+	});
+
+	it('against the TDTA API (a custom URL serving TDTA): registers, verifies deliveries and deletes its endpoint', async () => {
+		await fixture.withDialect('tdta', async () => {
+			const [demo] = fixture.sandbox.accounts;
+			const tdta = new N8nHarness({ clientId: demo.hbClientId, apiKey: demo.apiKey, baseUrl: fixture.sandbox.apiUrl, environment: 'custom', customApi: 'tdta' });
+			const trigger = fixture.receiver.serve(
+				new TriggerHarness(tdta, { events: ['booking.cancelled'], options: {} }, { baseUrl: fixture.receiver.origin }),
+			);
+			await trigger.activate();
+			fixture.sandbox.bookings.cancel(await fixture.freshBooking());
+			await fixture.deliveriesDone();
+			expect(trigger.executions).toHaveLength(1);
+			expect(trigger.executions[0][0].json).toMatchObject({ event_type: 'booking.cancelled' });
+			expect(await trigger.lifecycle('delete')).toBe(true);
+			expect(fixture.endpoints()).toEqual([]);
 		});
 	});
 

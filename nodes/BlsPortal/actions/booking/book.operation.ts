@@ -63,7 +63,7 @@ async function bookingMadeFromHold(
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	// Everything is checked before the hold, so a typo never leaves a hold behind.
 	const slot = readSlot.call(this, itemIndex);
-	const candidate = readCandidate.call(this, itemIndex);
+	const candidate = await readCandidate.call(this, itemIndex);
 
 	let hold: IDataObject | undefined;
 	let holdError: unknown;

@@ -2,7 +2,7 @@ import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionDat
 import { NodeOperationError } from 'n8n-workflow';
 
 import { withNormalizedTimes } from '../apiShapes';
-import { blsApiRequest, unwrapData } from '../../transport';
+import { blsApiKind, blsApiRequest, unwrapData } from '../../transport';
 import { holdHashField, readHoldHash } from '../timeslot/releaseHold.operation';
 import { optionalEmail, optionalText, requireEmail, requireText } from '../validate';
 
@@ -163,22 +163,28 @@ const OPTIONAL_EMAIL = [
 	['agencyEmail', 'agency_email', 'Agency Email'],
 ] as const;
 
+/**
+ * The pay option. BLS documents four and warns that it uses `invoice`, not `inv`: against BLS
+ * anything else is refused before a request. TDTA documents none, so there the API judges.
+ */
+async function readPayOption(this: IExecuteFunctions, itemIndex: number): Promise<string> {
+	const payOption = requireText.call(this, itemIndex, 'Pay Option', this.getNodeParameter('payOption', itemIndex, ''));
+	if ((await blsApiKind.call(this)) === 'tdta' || PAY_OPTIONS.includes(payOption)) return payOption;
+	throw new NodeOperationError(this.getNode(), `Pay Option: must be one of ${PAY_OPTIONS.join(', ')} (got "${payOption}")`, {
+		itemIndex,
+		description: `${payOption === 'inv' ? 'BLS uses invoice (not inv) for invoice payments. ' : ''}No request was sent to BLS Portal.`,
+	});
+}
+
 /** The POST /bookings body without the hold hash, checked field by field before any request. */
-export function readCandidate(this: IExecuteFunctions, itemIndex: number): IDataObject {
+export async function readCandidate(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const param = (name: string) => this.getNodeParameter(name, itemIndex, '');
 	const body: IDataObject = {
 		first_name: requireText.call(this, itemIndex, 'First Name', param('firstName')),
 		last_name: requireText.call(this, itemIndex, 'Last Name', param('lastName')),
 		email: requireEmail.call(this, itemIndex, 'Email', param('email')),
-		pay_option: param('payOption'),
+		pay_option: await readPayOption.call(this, itemIndex),
 	};
-	if (!PAY_OPTIONS.includes(body.pay_option as string)) {
-		const got = String(body.pay_option);
-		throw new NodeOperationError(this.getNode(), `Pay Option: must be one of ${PAY_OPTIONS.join(', ')} (got "${got}")`, {
-			itemIndex,
-			description: 'No request was sent to BLS Portal.',
-		});
-	}
 	const extra = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	for (const [field, apiField, label] of OPTIONAL_TEXT) {
 		const value = optionalText.call(this, itemIndex, label, extra[field]);
@@ -215,6 +221,6 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const holdHash = readHoldHash.call(this, itemIndex);
-	const booking = await createBooking.call(this, holdHash, readCandidate.call(this, itemIndex));
+	const booking = await createBooking.call(this, holdHash, await readCandidate.call(this, itemIndex));
 	return [{ json: booking }];
 }

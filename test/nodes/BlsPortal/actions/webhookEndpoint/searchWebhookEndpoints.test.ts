@@ -17,3 +17,16 @@ describe('Webhook Endpoint picker search', () => {
 		expect((await searchWebhookEndpoints.call(context)).results).toHaveLength(2);
 	});
 });
+
+describe('Webhook Endpoint picker against a server sending is_active as 1 / 0', () => {
+	it('marks the inactive endpoint, and only that one', async () => {
+		await node.withDialect('active-as-int', async () => {
+			const off = await createEndpoint(node, { url: 'https://off.example.com/in', additionalFields: { name: 'Off', active: false } });
+			const on = await createEndpoint(node, { url: 'https://on.example.com/in', additionalFields: { name: 'On' } });
+			const context = node.harness.loadOptionsContext({ resource: 'webhookEndpoint', operation: 'get' });
+			const { results } = await searchWebhookEndpoints.call(context);
+			expect(results.find((r) => r.value === String(off.id))?.name).toBe('Off · https://off.example.com/in (inactive)');
+			expect(results.find((r) => r.value === String(on.id))?.name).toBe('On · https://on.example.com/in');
+		});
+	});
+});
