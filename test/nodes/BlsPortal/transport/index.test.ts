@@ -75,8 +75,11 @@ describe('token lifecycle', () => {
 		const { error } = await probe({ endpoint: '/credits' }, wrong);
 		expect(error?.message).toMatch(/rejected the Client ID or API Key/);
 		const log = await requestLog(sandbox.origin);
-		expect(log.byEndpoint['POST /auth/token']).toBeLessThanOrEqual(2);
-		expect(log.byEndpoint['GET /credits'] ?? 0).toBeLessThanOrEqual(1);
+		// One sign-in, refused: the node neither retries it nor calls the API without a token.
+		expect(log.byEndpoint['POST /auth/token']).toBe(1);
+		expect(log.byStatus['401']).toBe(1);
+		expect(log.byEndpoint['POST /auth/refresh'] ?? 0).toBe(0);
+		expect(log.byEndpoint['GET /credits'] ?? 0).toBe(0);
 		expect(JSON.stringify(error)).not.toContain('not-the-key');
 	});
 
