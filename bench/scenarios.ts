@@ -462,7 +462,7 @@ const SAMPLE_BOOKING = {
 let deliveryCounter = 1_000_000;
 
 /** A delivery exactly as the API signs it: a new event id each time, signed with `secret`. */
-function signedDelivery(secret: string, eventIds: Set<string>): { headers: Record<string, string>; body: Buffer } {
+export function signedDelivery(secret: string, eventIds: Set<string>): { headers: Record<string, string>; body: Buffer } {
 	const eventId = randomUUID();
 	eventIds.add(eventId);
 	const body = Buffer.from(
@@ -514,7 +514,7 @@ async function recordedEventIds(
 }
 
 /** Finished executions of a workflow, from n8n's own count (one cheap request). */
-async function finishedExecutions(ctx: BenchContext, workflowId: string): Promise<number> {
+export async function finishedExecutions(ctx: BenchContext, workflowId: string): Promise<number> {
 	const filter = encodeURIComponent(JSON.stringify({ workflowId, status: ['success', 'error', 'crashed'] }));
 	const page = await ctx.n8n.rest<{ count: number }>('GET', `/executions?filter=${filter}&limit=1`);
 	return page.count;
