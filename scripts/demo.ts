@@ -101,7 +101,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 			apiKey: account.apiKey,
 			baseUrl: sandbox.apiUrl,
 		});
-		const examples = await importExamples(n8n, credential, filesFolder, log);
+		const examples = await importExamples(n8n, credential, filesFolder);
 		return {
 			n8n,
 			sandbox,
@@ -136,12 +136,11 @@ async function upsertSandboxCredential(
 	return n8n.createCredential({ name: DEMO_CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data });
 }
 
-/** Imports examples/*.json (skipping names already present), wired to the sandbox credential. */
+/** Imports examples/*.json (skipping names already present), wired to the sandbox credential; throws if one fails. */
 async function importExamples(
 	n8n: N8nInstance,
 	credential: CreatedCredential,
 	filesFolder: string,
-	log: (message: string) => void,
 ): Promise<string[]> {
 	const examplesDir = path.join(repoRoot(), 'examples');
 	const files = fs.existsSync(examplesDir) ? fs.readdirSync(examplesDir).filter((file) => file.endsWith('.json')).sort() : [];
@@ -158,7 +157,8 @@ async function importExamples(
 			}
 			imported.push(workflow.name);
 		} catch (error) {
-			log(`Warning: could not import examples/${file}: ${error instanceof Error ? error.message : String(error)}`);
+			// The README promises the examples: a broken one stops the start (and fails its test).
+			throw new Error(`Could not import examples/${file}: ${error instanceof Error ? error.message : String(error)}`);
 		}
 	}
 	return imported;

@@ -148,6 +148,11 @@ export class N8nInstance {
 		return this.webhookUrl(`${node.webhookId}/${webhookPath}`);
 	}
 
+	/** The expression engine n8n runs with: the one its environment names, else n8n's default for the version. */
+	get expressionEngine(): string {
+		return this.env.N8N_EXPRESSION_ENGINE ?? 'vm (n8n default)';
+	}
+
 	/** n8n's output so far (also in `logFile`). */
 	logs(): string {
 		try {
@@ -234,6 +239,18 @@ export class N8nInstance {
 		return all;
 	}
 
+	/**
+	 * Every execution of a workflow n8n has stored, running ones included (the public API's list
+	 * leaves out executions still running unless asked for them by status).
+	 */
+	async allExecutions(workflowId: string): Promise<Execution[]> {
+		const running = await this.executions({ workflowId, status: 'running' });
+		const rest = await this.executions({ workflowId });
+		const byId = new Map<string, Execution>();
+		for (const execution of [...running, ...rest]) byId.set(String(execution.id), execution);
+		return [...byId.values()];
+	}
+
 	/** Waits until at least `count` executions (of `workflowId`, if given) have finished; returns them, newest first. */
 	async waitForExecutions(
 		count: number,
@@ -257,15 +274,14 @@ export class N8nInstance {
 
 	/**
 	 * Runs a workflow once, from its manual trigger, with `n8n execute` (a separate n8n process
-	 * on the same user folder), and returns its run data. The legacy expression engine is used
-	 * because `n8n execute` with the default one sometimes crashes on exit.
+	 * on the same user folder), and returns its run data. It uses the expression engine of the
+	 * instance's environment: n8n's default (`vm`) on 2.x, legacy on 1.x (see n8nEnvironment).
 	 */
 	async runWorkflow(id: string, options: { timeoutMs?: number } = {}): Promise<WorkflowRun> {
 		const outFile = path.join(this.userFolder, `execute-${id}-${Date.now()}.log`);
 		const env: NodeJS.ProcessEnv = {
 			...this.env,
 			N8N_RUNNERS_BROKER_PORT: String(await findFreePort()),
-			N8N_EXPRESSION_ENGINE: 'legacy',
 			N8N_LOG_LEVEL: 'info', // `execute` prints the run through n8n's logger
 		};
 		const exitCode = await runToFile(this.install.nodeBin, [this.install.n8nBin, 'execute', `--id=${id}`, '--rawOutput'], {
@@ -557,7 +573,9 @@ export async function n8nEnvironment(args: {
 	});
 	if (isV1) {
 		env.WEBHOOK_URL = `${url}/`;
-		// n8n 1.x must use the legacy expression engine here.
+		// n8n 1.123's default engine (vm) needs isolated-vm 6.2, whose native build is skipped here
+		// (install scripts off) and which ships no binary for Node 20: 1.x runs the legacy engine.
+		// n8n 2.x keeps its default (vm, isolated-vm 7 ships a Node 24 binary).
 		env.N8N_EXPRESSION_ENGINE = 'legacy';
 		// 2.x's defaults, which 1.x recommends.
 		env.N8N_RUNNERS_ENABLED = 'true';

@@ -1,6 +1,7 @@
 /**
  * `npm start` (build/scripts/start.js, compiled by `npm run test:e2e`): n8n comes up with the
- * sandbox credential, the printed login works, and Ctrl-C stops everything.
+ * sandbox credential and every example workflow of examples/ imported, the printed login works,
+ * and Ctrl-C stops everything.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -47,6 +48,19 @@ it(`npm start serves n8n ${versionFromEnv()} with the sandbox credential and sto
 	const credentials = await fetch(`${url}/rest/credentials`, { headers: { cookie, 'browser-id': browserId } });
 	const list = (await credentials.json()) as { data: Array<{ name: string; type: string }> };
 	expect(list.data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'BLS Sandbox (demo)', type: 'blsPortalApi' })]));
+
+	// Every example is there, by the name in its file (a failed import stops npm start instead).
+	const examplesDir = path.join(repoRoot(), 'examples');
+	const exampleNames = fs
+		.readdirSync(examplesDir)
+		.filter((file) => file.endsWith('.json'))
+		.map((file) => (JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as { name: string }).name)
+		.sort();
+	expect(exampleNames).toHaveLength(3);
+	const workflows = await fetch(`${url}/rest/workflows`, { headers: { cookie, 'browser-id': browserId } });
+	const stored = (await workflows.json()) as { data: Array<{ name: string }> };
+	expect(stored.data.map((workflow) => workflow.name).sort()).toEqual(exampleNames);
+	expect(output).not.toMatch(/could not import/i);
 
 	started.kill('SIGINT');
 	expect(await exited).toBe(0);

@@ -4,6 +4,7 @@
  * executions for secrets, and small workflow edits. The delivery relay and the readers of endpoints
  * and executions are shared with the other real-n8n suites (test/harness/deliveryRelay.ts).
  */
+import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -75,9 +76,11 @@ export class SecretWatch {
 
 	/**
 	 * Where any watched secret appears: n8n's log and every other file in its user folder (outputs
-	 * of `n8n execute`, binary data, ...) except the database and the installed packages, every
-	 * workflow with its static data, and every execution with its data as the public API returns it
-	 * — including the copy of the workflow's static data n8n 1.x keeps with each execution.
+	 * of `n8n execute`, binary data, the SQLite database with its WAL, ...) as bytes, except the
+	 * installed packages; every table of the database row by row (a value longer than a page is
+	 * split across overflow pages, which a byte scan could miss); every workflow with its static
+	 * data, and every execution with its data as the public API returns it — including the copy of
+	 * the workflow's static data n8n 1.x keeps with each execution.
 	 */
 	async leaks(n8n: N8nInstance): Promise<string[]> {
 		this.collect();
@@ -85,11 +88,16 @@ export class SecretWatch {
 		const check = (text: string, where: string) => {
 			for (const [secret, label] of this.secrets) if (text.includes(secret)) found.push(`${label} in ${where}`);
 		};
+		let databaseFiles = 0;
 		for (const file of listFiles(n8n.userFolder)) {
 			const relative = path.relative(n8n.userFolder, file);
-			if (/(^|\/)database\.sqlite/.test(relative) || relative.startsWith(path.join('.n8n', 'nodes'))) continue;
+			if (relative.startsWith(path.join('.n8n', 'nodes'))) continue;
+			if (/(^|\/)database\.sqlite$/.test(relative)) databaseFiles++;
 			check(fs.readFileSync(file).toString('latin1'), relative);
 		}
+		// The scan must have met the database itself, or it proved nothing about it.
+		if (databaseFiles !== 1) found.push(`(scan error: expected one database.sqlite under ${n8n.userFolder}, found ${databaseFiles})`);
+		for (const [table, rows] of Object.entries(databaseTables(n8n))) check(rows, `database table ${table}`);
 		const workflows = await n8n.publicApi<{ data: Array<{ id: string }> }>('GET', '/workflows?limit=250');
 		for (const { id } of workflows.data) check(JSON.stringify(await n8n.getWorkflow(id)), `workflow ${id}`);
 		for (const execution of await n8n.executions({ includeData: true })) {
@@ -101,6 +109,32 @@ export class SecretWatch {
 		}
 		return found;
 	}
+}
+
+/**
+ * Every row of every table of n8n's SQLite database, as text per table (blobs as latin1), read
+ * with n8n's own sqlite3 module while n8n runs.
+ */
+function databaseTables(n8n: N8nInstance): Record<string, string> {
+	const database = listFiles(n8n.userFolder).find((file) => /(^|\/)database\.sqlite$/.test(file));
+	if (!database) throw new Error(`No database.sqlite under ${n8n.userFolder}`);
+	const script = `
+		const sqlite3 = require(${JSON.stringify(path.join(n8n.install.installDir, 'node_modules', 'sqlite3'))});
+		const db = new sqlite3.Database(process.argv[1], sqlite3.OPEN_READONLY);
+		const all = (sql) => new Promise((resolve, reject) => db.all(sql, (error, rows) => (error ? reject(error) : resolve(rows))));
+		(async () => {
+			const out = {};
+			for (const { name } of await all("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+				const rows = await all('SELECT * FROM "' + name.replace(/"/g, '""') + '"');
+				out[name] = JSON.stringify(rows, (key, value) => (value && value.type === 'Buffer' ? Buffer.from(value.data).toString('latin1') : value));
+			}
+			db.close();
+			process.stdout.write(JSON.stringify(out));
+		})().catch((error) => { console.error(error); process.exit(1); });`;
+	const output = execFileSync(n8n.install.nodeBin, ['-e', script, database], { maxBuffer: 1024 * 1024 * 1024 });
+	const tables = JSON.parse(output.toString('utf8')) as Record<string, string>;
+	if (!tables.credentials_entity || !tables.execution_entity) throw new Error(`n8n's database has no credentials or executions table: ${Object.keys(tables).join(', ')}`);
+	return tables;
 }
 
 function listFiles(dir: string): string[] {

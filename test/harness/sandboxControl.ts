@@ -23,6 +23,7 @@ export interface RequestLog {
 	tokenExchanges: number;
 	refreshes: number;
 	status429: number;
+	byStatus: Record<string, number>;
 	entries: Array<{ method: string; path: string; url: string; status: number }>;
 }
 

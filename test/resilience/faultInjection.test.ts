@@ -7,7 +7,7 @@
  */
 import type { IDataObject, INode, INodeParameters } from 'n8n-workflow';
 
-import { startSandbox, type FaultSpec } from '../../sandbox';
+import { startSandbox, type FaultSpec, type RequestLogSummary } from '../../sandbox';
 import { N8nHarness, type RunOptions } from '../harness/n8n';
 import { accountBookings, ApiProxy, printFigures, seededRandom, Tally, type FigureRow, type Sandbox } from './support';
 
@@ -251,7 +251,13 @@ interface BookCase {
 	 * API has no idempotency key), so the hold stays until it expires; the error must say so.
 	 */
 	holdLeftByLostAnswer?: boolean;
+	/** Further checks on what the node sent and heard (the sandbox's request log of this run). */
+	check?: (run: { log: RequestLogSummary; error?: { message: string; description?: string | null }; midRunFired: boolean }) => void;
 }
+
+/** Sign-ins and refreshes the API granted: each one a new token pair. */
+const grantedTokens = (log: RequestLogSummary) =>
+	log.entries.filter((entry) => ['/auth/token', '/auth/refresh'].includes(entry.path) && entry.method === 'POST' && entry.status === 200).length;
 
 async function book(testCase: BookCase): Promise<void> {
 	if (slots.length === 0) {
@@ -329,6 +335,7 @@ async function book(testCase: BookCase): Promise<void> {
 		expect(error?.description ?? '').toMatch(/hold/i);
 	}
 	expect(sandbox.faults()).toEqual([]);
+	testCase.check?.({ log: sandbox.requests(), error, midRunFired: acted });
 }
 
 const POST_BOOKINGS = { method: 'POST', path: '/bookings' } as const;
@@ -355,6 +362,12 @@ describe('Book under faults: never twice, never a dangling hold', () => {
 			faults: [{ latencyMs: 400, ...POST_BOOKINGS }],
 			midRun: () => sandbox.revokeAllTokens(),
 			booked: true,
+			check: ({ log, midRunFired }) => {
+				expect(midRunFired).toBe(true);
+				// The create met the revoked token (401), the node signed in once more and sent it again.
+				expect(log.entries.filter((entry) => entry.method === 'POST' && entry.path === '/bookings').map((entry) => entry.status)).toEqual([401, 201]);
+				expect(grantedTokens(log)).toBe(1);
+			},
 		},
 		{
 			name: 'tokens expired, 429 on the exchange',
@@ -363,7 +376,15 @@ describe('Book under faults: never twice, never a dangling hold', () => {
 			booked: true,
 		},
 		{ name: 'answer to create lost (API booked)', lose: [['POST', '/bookings']], booked: true, target: () => proxied },
-		{ name: 'answer to hold lost (API held)', lose: [['POST', '/timeslots/hold']], booked: false, target: () => proxied, holdLeftByLostAnswer: true },
+		{
+			name: 'answer to hold lost (API held)',
+			lose: [['POST', '/timeslots/hold']],
+			booked: false,
+			target: () => proxied,
+			holdLeftByLostAnswer: true,
+			// What the README promises: the hold expires by itself after 30 minutes, and the error says so.
+			check: ({ error }) => expect(error?.description ?? '').toMatch(/until it expires \(30 minutes\)/),
+		},
 		{
 			name: 'answer to create lost, n8n Retry On Fail on',
 			lose: [['POST', '/bookings']],

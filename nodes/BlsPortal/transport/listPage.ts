@@ -37,13 +37,16 @@ export function readListPage(response: unknown, asked: PageRequest): ListPage {
 	const links = isObject(body.links) ? body.links : undefined;
 	const next = typeof links?.next === 'string' && links.next !== '' ? links.next : undefined;
 
-	let perPage = wholeNumber(meta?.per_page, 1);
-	if (perPage === undefined) {
-		const firstPageCapped = asked.page === 1 && next !== undefined && items.length > 0 && items.length < asked.perPage;
-		perPage = items.length > asked.perPage || firstPageCapped ? items.length : asked.perPage;
-	}
 	const page = wholeNumber(meta?.current_page, 1) ?? asked.page;
 	const lastPage = wholeNumber(meta?.last_page, 1);
+	let perPage = wholeNumber(meta?.per_page, 1);
+	if (perPage === undefined) {
+		// A short first page may be the server's cap rather than the end: so when `links.next` says
+		// more follow, or when nothing says whether more follow (the next page then tells).
+		const mayBeCapped = next !== undefined || (links === undefined && lastPage === undefined);
+		const firstPageShort = asked.page === 1 && items.length > 0 && items.length < asked.perPage;
+		perPage = items.length > asked.perPage || (firstPageShort && mayBeCapped) ? items.length : asked.perPage;
+	}
 
 	let more: boolean;
 	let moreFrom: ListPage['moreFrom'];

@@ -2,6 +2,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { pagesForLimit } from '../../../../nodes/BlsPortal/transport';
 import { startSandbox } from '../../../../sandbox';
+import { CANNOT_COMPLETE, dialectWithout, listOutcome, testDialect } from '../../../harness/dialect';
 import { N8nHarness, registerNodeType } from '../../../harness/n8n';
 import { clearRequestLog, control, requestLog } from '../../../harness/sandboxControl';
 import { TransportProbe } from '../../../harness/transportProbe';
@@ -28,6 +29,7 @@ beforeAll(async () => {
 afterAll(async () => await sandbox.stop());
 
 beforeEach(async () => {
+	sandbox.setDialect([...testDialect]);
 	await control(sandbox.origin, 'DELETE', '/faults');
 	await control(sandbox.origin, 'POST', '/config', { rateLimit: false, accessTokenTtlSeconds: 3600, refreshTokenTtlSeconds: 604800 });
 	await clearRequestLog(sandbox.origin);
@@ -75,8 +77,11 @@ describe('token lifecycle', () => {
 		const { error } = await probe({ endpoint: '/credits' }, wrong);
 		expect(error?.message).toMatch(/rejected the Client ID or API Key/);
 		const log = await requestLog(sandbox.origin);
-		expect(log.byEndpoint['POST /auth/token']).toBeLessThanOrEqual(2);
-		expect(log.byEndpoint['GET /credits'] ?? 0).toBeLessThanOrEqual(1);
+		// One sign-in, refused: the node neither retries it nor calls the API without a token.
+		expect(log.byEndpoint['POST /auth/token']).toBe(1);
+		expect(log.byStatus['401']).toBe(1);
+		expect(log.byEndpoint['POST /auth/refresh'] ?? 0).toBe(0);
+		expect(log.byEndpoint['GET /credits'] ?? 0).toBe(0);
 		expect(JSON.stringify(error)).not.toContain('not-the-key');
 	});
 
@@ -104,13 +109,30 @@ describe('token lifecycle', () => {
 });
 
 describe('lists', () => {
-	it('returns every item once with the fewest pages', async () => {
+	it('returns every item once with the fewest pages the server allows, or says why it cannot', async () => {
+		const expected = listOutcome(testDialect, BOOKINGS);
 		const { items, error } = await listBookings();
-		expect(error).toBeUndefined();
-		expect(items).toHaveLength(BOOKINGS);
-		expect(new Set(ids(items)).size).toBe(BOOKINGS);
 		const log = await requestLog(sandbox.origin);
-		expect(log.byEndpoint['GET /bookings']).toBe(Math.ceil(BOOKINGS / 100));
+		if (!expected.ok) {
+			expect(error?.message).toMatch(CANNOT_COMPLETE);
+			return;
+		}
+		expect(error).toBeUndefined();
+		expect(ids(items)).toEqual(Array.from({ length: BOOKINGS }, (_, i) => i + 1));
+		expect(log.byEndpoint['GET /bookings']).toBe(expected.calls);
+	});
+
+	it.each([1, 25, 100, 101, 250, 137])('Limit %i returns exactly the first that many in the fewest pages', async (limit) => {
+		const expected = listOutcome(testDialect, BOOKINGS, limit);
+		const { items, error } = await listBookings(limit);
+		if (!expected.ok) {
+			expect(error?.message).toMatch(CANNOT_COMPLETE);
+			return;
+		}
+		expect(error).toBeUndefined();
+		expect(ids(items)).toEqual(Array.from({ length: limit }, (_, i) => i + 1));
+		const log = await requestLog(sandbox.origin);
+		expect(log.byEndpoint['GET /bookings']).toBe(expected.calls);
 	});
 
 	it.each([
@@ -120,11 +142,9 @@ describe('lists', () => {
 		[101, 2],
 		[250, 3],
 		[137, 2],
-	])('Limit %i requests %i page(s) and returns exactly the first that many', async (limit, pages) => {
-		const { items } = await listBookings(limit);
-		expect(ids(items)).toEqual(Array.from({ length: limit }, (_, i) => i + 1));
-		const log = await requestLog(sandbox.origin);
-		expect(log.byEndpoint['GET /bookings']).toBe(pages);
+	])('in the default dialect Limit %i takes %i page(s)', (limit, pages) => {
+		expect(listOutcome(new Set(), BOOKINGS, limit)).toEqual({ ok: true, calls: pages, exact: true });
+		expect(pagesForLimit(limit)).toHaveLength(pages);
 	});
 
 	it.each([
@@ -146,6 +166,8 @@ describe('lists', () => {
 	});
 
 	it('rides out 429s and transient 5xx without losing or repeating items', async () => {
+		// About retries, not paging: a server that ignores `page` could not list 1000 items at all.
+		sandbox.setDialect(dialectWithout(testDialect, 'page-ignored'));
 		await control(sandbox.origin, 'POST', '/faults', { status: 429, count: 2, retryAfter: 1, path: '/bookings' });
 		await control(sandbox.origin, 'POST', '/faults', { status: 503, count: 1, path: '/bookings' });
 		await control(sandbox.origin, 'POST', '/faults', { status: 502, count: 1, path: '/bookings' });
@@ -157,6 +179,7 @@ describe('lists', () => {
 	});
 
 	it('recovers when the token is revoked in the middle of a Return All', async () => {
+		sandbox.setDialect(dialectWithout(testDialect, 'page-ignored'));
 		// Two pages go through untouched, the third is held back while every token is revoked.
 		await control(sandbox.origin, 'POST', '/faults', { latencyMs: 0, count: 2, path: '/bookings' });
 		await control(sandbox.origin, 'POST', '/faults', { latencyMs: 1500, count: 1, path: '/bookings' });
@@ -189,6 +212,9 @@ describe('retries', () => {
 	});
 
 	it('gives up on a rate limit that does not clear, with a clear error', async () => {
+		// A Retry-After far away ends the wait at once; without one the node waits out a full minute
+		// first (test/resilience/rateLimitWindow.test.ts).
+		sandbox.setDialect(dialectWithout(testDialect, '429-no-retry-after'));
 		await probe({ endpoint: '/credits' });
 		await control(sandbox.origin, 'POST', '/faults', { status: 429, count: 50, retryAfter: 600, path: '/credits' });
 		const { error } = await probe({ endpoint: '/credits' });
@@ -203,13 +229,14 @@ describe('retries', () => {
 
 describe('rate limit', () => {
 	it('finishes a job bigger than the quota by waiting for the window', async () => {
+		sandbox.setDialect(dialectWithout(testDialect, 'page-ignored'));
 		await probe({ endpoint: '/credits' });
 		await control(sandbox.origin, 'POST', '/config', { rateLimit: { max: 4, windowMs: 1000 } });
 		const { items, error } = await listBookings();
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(BOOKINGS);
 		expect((await requestLog(sandbox.origin)).status429).toBeGreaterThan(0);
-	});
+	}, 180_000);
 });
 
 describe('request pacer (the credential’s Requests per Minute)', () => {

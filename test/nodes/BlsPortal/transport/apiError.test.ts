@@ -1,0 +1,38 @@
+import { apiErrorBody } from '../../../../nodes/BlsPortal/transport/apiError';
+import { useSandboxedNode } from '../sandboxedNode';
+
+const node = useSandboxedNode();
+
+describe('the API error body on the error', () => {
+	it('keeps only allow-listed fields: never a token or a secret', () => {
+		const kept = apiErrorBody({
+			message: 'The given data was invalid.',
+			errors: { email: ['The email field must be a valid email address.'] },
+			secret: 'whsec_abc',
+			access_token: 'tok',
+			data: { hold_hash: 'h1', expires_at: '2026-06-05T10:30:00Z', refresh_token: 'r' },
+		});
+		expect(kept).toEqual({
+			message: 'The given data was invalid.',
+			errors: { email: ['The email field must be a valid email address.'] },
+			hold_hash: 'h1',
+			expires_at: '2026-06-05T10:30:00Z',
+		});
+		expect(apiErrorBody({ secret: 'whsec_abc' })).toBeUndefined();
+	});
+
+	it('reaches a Continue On Fail item, so a later node can branch on the API’s own fields', async () => {
+		const held = await node.hold();
+		const slot = await node.freeSlot();
+		const { items, error } = await node.run(
+			{ resource: 'timeslot', operation: 'hold', courseId: 1, ...slot },
+			{ continueOnFail: true },
+		);
+		expect(error).toBeUndefined();
+		expect(items[0].json).toMatchObject({
+			error: expect.stringMatching(/Another timeslot hold is active/),
+			httpCode: 409,
+			apiError: { message: expect.any(String), hold_hash: held.hold_hash },
+		});
+	});
+});
