@@ -5,6 +5,7 @@ const ORDER = [
 	'signatureProperties',
 	'badInput',
 	'faultInjection',
+	'rateLimitWindow',
 	'secrets',
 	'webhookAttackCorpus',
 	'soak',
