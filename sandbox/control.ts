@@ -1,4 +1,5 @@
 /** The /_sandbox control surface, and the same operations for in-process callers. */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 import { serializeEndpoint } from './api';
@@ -187,6 +188,18 @@ export class SandboxControls {
 
 	webhookSecret(endpointId: number | string): string | undefined {
 		return this.signingSecrets().find((endpoint) => String(endpoint.id) === String(endpointId))?.secret;
+	}
+
+	/**
+	 * Gives an account a new API key, as rotating the key in the portal does: the old key no longer
+	 * signs in; tokens already issued keep working until they expire. Returns the new key
+	 * (in-process only, like the secrets).
+	 */
+	replaceApiKey(hbClientId: string): string {
+		const account = this.account(hbClientId);
+		if (!account) throw notFound('Account');
+		account.apiKey = `sandbox-key-${randomBytes(12).toString('hex')}`;
+		return account.apiKey;
 	}
 
 	/** Every access and refresh token issued so far (in-process only, like the secrets). */

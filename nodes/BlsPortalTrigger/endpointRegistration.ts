@@ -1,4 +1,4 @@
-import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readFlag, readSigningSecret } from '../BlsPortal/actions/apiShapes';
@@ -14,17 +14,26 @@ export interface RegisteredEndpoint {
 	 * when it no longer opens (the credential's API key was changed since registration).
 	 */
 	secret?: string;
+	/** The sealed form as stored (unique per registration and rotation). */
+	sealedSecret: string;
 	url: string;
 	events: string[];
 	/** The endpoint's `updated_at` when registered; a later value means someone changed it. */
 	updatedAt?: string;
+	/**
+	 * The workflow that registered the endpoint. A copy of a workflow carries the original's static
+	 * data; it must neither change nor delete the original's endpoint. Undefined for registrations
+	 * made before it was recorded.
+	 */
+	workflowId?: string;
 }
 
 type TriggerContext = IHookFunctions | IWebhookFunctions;
 
 /**
  * Secrets already opened in this process, by their sealed form (unique per registration), so a
- * delivery does not pay for reading the credential. Process memory only, like n8n's own.
+ * delivery does not pay for reading the credential. Process memory only, like n8n's own. After a
+ * rotation the previous sealed form maps to the new secret too, until n8n has saved the new one.
  */
 const openedSecrets = new Map<string, string>();
 
@@ -33,10 +42,22 @@ async function apiKey(this: TriggerContext): Promise<string> {
 	return String(credentials.apiKey ?? '');
 }
 
-export async function registeredEndpoint(this: TriggerContext): Promise<RegisteredEndpoint | undefined> {
+function stringOrUndefined(value: unknown): string | undefined {
+	return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/**
+ * The registration in static data, its secret opened. `reopen` opens the seal with the
+ * credential's current API key even when this process knows the secret already, to tell whether
+ * the seal still opens after the key was changed.
+ */
+export async function registeredEndpoint(
+	this: TriggerContext,
+	{ reopen = false } = {},
+): Promise<RegisteredEndpoint | undefined> {
 	const stored = this.getWorkflowStaticData('node');
 	if (typeof stored.endpointId !== 'string' || typeof stored.sealedSecret !== 'string') return undefined;
-	let secret = openedSecrets.get(stored.sealedSecret);
+	let secret = reopen ? undefined : openedSecrets.get(stored.sealedSecret);
 	if (secret === undefined) {
 		secret = openSecret(stored.sealedSecret, await apiKey.call(this), stored.endpointId);
 		if (secret !== undefined) openedSecrets.set(stored.sealedSecret, secret);
@@ -44,16 +65,43 @@ export async function registeredEndpoint(this: TriggerContext): Promise<Register
 	return {
 		endpointId: stored.endpointId,
 		secret,
+		sealedSecret: stored.sealedSecret,
 		url: String(stored.url ?? ''),
 		events: Array.isArray(stored.events) ? (stored.events as string[]) : [],
-		updatedAt: typeof stored.updatedAt === 'string' ? stored.updatedAt : undefined,
+		updatedAt: stringOrUndefined(stored.updatedAt),
+		workflowId: typeof stored.workflowId === 'string' ? stored.workflowId : undefined,
 	};
 }
 
 function forgetRegisteredEndpoint(this: TriggerContext): void {
 	const stored = this.getWorkflowStaticData('node');
 	if (typeof stored.sealedSecret === 'string') openedSecrets.delete(stored.sealedSecret);
-	for (const key of ['endpointId', 'sealedSecret', 'url', 'events', 'updatedAt']) delete stored[key];
+	for (const key of ['endpointId', 'sealedSecret', 'url', 'events', 'updatedAt', 'workflowId']) delete stored[key];
+}
+
+/** Keeps a secret sealed under the credential's current API key, and the endpoint's current `updated_at`. */
+function storeSecret(this: TriggerContext, endpointId: string, secret: string, sealingKey: string, updatedAt: unknown): void {
+	const stored = this.getWorkflowStaticData('node');
+	const previous = stored.sealedSecret;
+	stored.sealedSecret = sealSecret(secret, sealingKey, endpointId);
+	openedSecrets.set(stored.sealedSecret, secret);
+	// A delivery read with the static data of before n8n saved this one still verifies.
+	if (typeof previous === 'string') openedSecrets.set(previous, secret);
+	const time = stringOrUndefined(updatedAt);
+	if (time !== undefined) stored.updatedAt = time;
+	else delete stored.updatedAt;
+}
+
+/**
+ * Whether this workflow registered the endpoint. Registrations made before the workflow ID was
+ * recorded count as this workflow's when they are for this node's URL (a copy has its own URL), or
+ * when the endpoint's name ends with this workflow's ID.
+ */
+function registeredByThisWorkflow(this: TriggerContext, stored: RegisteredEndpoint, endpoint?: IDataObject): boolean {
+	const workflowId = String(this.getWorkflow().id ?? '');
+	if (stored.workflowId !== undefined) return stored.workflowId === workflowId;
+	if (stored.url === this.getNodeWebhookUrl('default')) return true;
+	return endpoint !== undefined && typeof endpoint.name === 'string' && endpoint.name.endsWith(`(${workflowId})`);
 }
 
 /** Key of the duplicate-delivery memory: one per workflow, trigger node and portal endpoint. */
@@ -94,16 +142,33 @@ async function deleteEndpoint(this: IHookFunctions, endpointId: string): Promise
 }
 
 /**
- * Whether the endpoint this node registered still exists and still matches: same URL, same
- * events, active, and not edited or secret-rotated since (its `updated_at` unchanged, because
- * a rotated secret is invisible otherwise and would make every delivery fail verification),
- * with a stored secret that still opens under the credential's API key.
- * A stale endpoint is deleted so that `create` registers a fresh one with a known secret.
+ * Whether the endpoint this node registered still exists, repaired in place when it differs. n8n
+ * calls this on every activation, including each start of n8n.
+ * - Registered by another workflow (this is a copy): that endpoint is left alone, and `create`
+ *   registers this workflow's own.
+ * - Deleted in the portal: `create` registers a new one.
+ * - Changed (URL, events, inactive, renamed, in the portal or because n8n's webhook URL moved):
+ *   updated with PUT /webhooks/{id}, never deleted, so the API's pending retries still arrive.
+ * - Its secret does not open with the credential's API key (the key was changed), or the endpoint
+ *   was changed since registration (its secret may have been rotated in the portal): the secret is
+ *   known again — resealed when this process still holds it, otherwise a new one is obtained with
+ *   POST /webhooks/{id}/rotate-secret — and sealed under the current key. n8n saves static data
+ *   after this returns.
  */
 export async function endpointIsCurrent(this: IHookFunctions): Promise<boolean> {
-	const stored = await registeredEndpoint.call(this);
-	if (!stored) return false;
+	const known = await registeredEndpoint.call(this);
+	if (!known) return false;
+	const stored = (await registeredEndpoint.call(this, { reopen: true }))!;
 	const url = this.getNodeWebhookUrl('default');
+	if (!url) return false;
+
+	// A copy carries the original's registration; "Listen for test event" starts from the production
+	// static data. Neither may touch that endpoint: forget it here and register one of their own.
+	const otherWorkflow = stored.workflowId !== undefined && stored.workflowId !== String(this.getWorkflow().id ?? '');
+	if (otherWorkflow || (this.getMode() === 'manual' && stored.url !== url)) {
+		forgetRegisteredEndpoint.call(this);
+		return false;
+	}
 
 	const response = await unlessNotFound(
 		blsApiRequest.call(this, 'GET', `/webhooks/${encodeURIComponent(stored.endpointId)}`, {
@@ -115,24 +180,93 @@ export async function endpointIsCurrent(this: IHookFunctions): Promise<boolean> 
 		forgetRegisteredEndpoint.call(this);
 		return false;
 	}
-	const endpoint = unwrapData(response);
-
-	const current =
-		stored.secret !== undefined &&
-		endpoint.url === url &&
-		stored.url === url &&
-		sameEvents(endpoint.events, subscribedEvents.call(this)) &&
-		readFlag(endpoint.is_active) === true &&
-		(stored.updatedAt === undefined || endpoint.updated_at === stored.updatedAt);
-	if (current) return true;
-
-	// "Listen for test event" starts from the production static data: an endpoint registered for
-	// another URL there belongs to the active workflow and must survive the test.
-	if (stored.url === url || this.getMode() !== 'manual') {
-		await deleteEndpoint.call(this, stored.endpointId);
+	let endpoint = unwrapData(response);
+	if (!registeredByThisWorkflow.call(this, stored, endpoint)) {
+		forgetRegisteredEndpoint.call(this);
+		return false;
 	}
-	forgetRegisteredEndpoint.call(this);
-	return false;
+
+	const events = subscribedEvents.call(this);
+	const name = endpointName.call(this);
+	const changedSince = stored.updatedAt !== undefined && stringOrUndefined(endpoint.updated_at) !== stored.updatedAt;
+	const differs =
+		endpoint.url !== url || !sameEvents(endpoint.events, events) || readFlag(endpoint.is_active) !== true || endpoint.name !== name;
+	const sealingKey = await apiKey.call(this);
+
+	if (differs) {
+		const updated = await blsApiRequest.call(this, 'PUT', `/webhooks/${encodeURIComponent(stored.endpointId)}`, {
+			body: { name, url, events, is_active: true },
+			resourceLabel: `webhook endpoint ${stored.endpointId}`,
+		});
+		endpoint = unwrapData(updated);
+	}
+
+	if (changedSince || known.secret === undefined) {
+		// Someone changed the endpoint (a rotation in the portal looks the same), or nobody here can
+		// open the secret: only a new one is certain.
+		await rotateSecret.call(this, stored.endpointId, sealingKey);
+	} else if (stored.secret === undefined) {
+		// The key was changed, but this process opened the secret before: seal it again under the new key.
+		storeSecret.call(this, stored.endpointId, known.secret, sealingKey, endpoint.updated_at);
+	} else {
+		const data = this.getWorkflowStaticData('node');
+		const time = stringOrUndefined(endpoint.updated_at);
+		if (time !== undefined) data.updatedAt = time;
+	}
+	const data = this.getWorkflowStaticData('node');
+	data.url = url;
+	data.events = events;
+	data.workflowId = String(this.getWorkflow().id ?? '');
+	return true;
+}
+
+/**
+ * Obtains a new signing secret for the endpoint (POST /webhooks/{id}/rotate-secret) and keeps it
+ * sealed under `sealingKey`. The API signs every later attempt, retries of earlier events
+ * included, with the new secret.
+ */
+export async function rotateSecret(this: TriggerContext, endpointId: string, sealingKey: string): Promise<string> {
+	const response = await blsApiRequest.call(this, 'POST', `/webhooks/${encodeURIComponent(endpointId)}/rotate-secret`, {
+		resourceLabel: `webhook endpoint ${endpointId}`,
+	});
+	const secret = readSigningSecret(response);
+	if (!secret) {
+		throw new NodeOperationError(this.getNode(), 'BLS Portal rotated the webhook secret but did not return the new one', {
+			description: 'Deactivate and activate the workflow to register a new endpoint.',
+		});
+	}
+	storeSecret.call(this, endpointId, secret, sealingKey, unwrapData(response).updated_at);
+	return secret;
+}
+
+/**
+ * Secrets being renewed from inside `webhook()`, by the sealed form that would not open, so
+ * deliveries arriving at once in this process rotate once.
+ */
+const renewals = new Map<string, Promise<string>>();
+
+/**
+ * For a delivery that finds a sealed secret the credential's API key cannot open (the key was
+ * changed, and this process never held the secret): obtains a new secret and seals it under the
+ * current key. n8n saves static data changed in `webhook()` after the answer when no execution
+ * starts. Throws what went wrong.
+ */
+export async function renewUnopenableSecret(this: IWebhookFunctions, stored: RegisteredEndpoint): Promise<void> {
+	let renewal = renewals.get(stored.sealedSecret);
+	if (!renewal) {
+		renewal = (async () => await rotateSecret.call(this, stored.endpointId, await apiKey.call(this)))();
+		renewals.set(stored.sealedSecret, renewal);
+		void renewal.then(
+			() => renewals.delete(stored.sealedSecret),
+			() => renewals.delete(stored.sealedSecret),
+		);
+	} else {
+		const secret = await renewal;
+		// Another delivery rotated it: this request's static data still names the old seal.
+		storeSecret.call(this, stored.endpointId, secret, await apiKey.call(this), this.getWorkflowStaticData('node').updatedAt);
+		return;
+	}
+	await renewal;
 }
 
 /** A name that tells a person in the portal which n8n workflow owns the endpoint. */
@@ -175,22 +309,22 @@ export async function registerEndpoint(this: IHookFunctions): Promise<boolean> {
 
 	const stored = this.getWorkflowStaticData('node');
 	stored.endpointId = endpointId;
-	stored.sealedSecret = sealSecret(secret, sealingKey, endpointId);
 	stored.url = url;
 	stored.events = events;
-	if (typeof endpoint.updated_at === 'string') stored.updatedAt = endpoint.updated_at;
-	else delete stored.updatedAt;
+	stored.workflowId = String(this.getWorkflow().id ?? '');
+	storeSecret.call(this, endpointId, secret, sealingKey, endpoint.updated_at);
 	return true;
 }
 
 /**
- * Deletes the registered endpoint (already gone is fine) and forgets it. Only the endpoint
- * registered for this node's current URL: when a test listener failed to register, n8n calls
- * `delete` with the production static data, whose endpoint must stay.
+ * Deletes the registered endpoint (already gone is fine) and forgets it: the workflow is
+ * deactivated, the endpoint is gone for good. Only an endpoint this workflow registered, for this
+ * node's current URL: when a test listener failed to register, n8n calls `delete` with the
+ * production static data, whose endpoint must stay; a copy must not delete the original's.
  */
 export async function unregisterEndpoint(this: IHookFunctions): Promise<boolean> {
 	const stored = await registeredEndpoint.call(this);
-	if (stored && stored.url === this.getNodeWebhookUrl('default')) {
+	if (stored && stored.url === this.getNodeWebhookUrl('default') && registeredByThisWorkflow.call(this, stored)) {
 		await deleteEndpoint.call(this, stored.endpointId);
 	}
 	forgetRegisteredEndpoint.call(this);

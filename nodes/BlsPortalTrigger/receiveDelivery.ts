@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { bookingIdOfEvent } from '../BlsPortal/actions/apiShapes';
 import { blsApiDownload } from '../BlsPortal/transport';
 import { seenEventIdsFor } from './deliveryGuard';
-import { endpointKey, registeredEndpoint } from './endpointRegistration';
+import { endpointKey, registeredEndpoint, renewUnopenableSecret, type RegisteredEndpoint } from './endpointRegistration';
 import { verifyDelivery, type DeliveryEnvelope } from './verifySignature';
 
 interface TriggerOptions {
@@ -82,6 +82,33 @@ async function attachCertificate(this: IWebhookFunctions, item: INodeExecutionDa
 }
 
 /**
+ * The stored secret does not open with the credential's API key (the key was changed, and no
+ * activation has resealed it yet): the delivery cannot be verified. A new secret is obtained and
+ * stored, and the delivery is answered 503, so the API sends it again signed with the new secret.
+ * Never silent: n8n's log names the workflow and says what happened and what to do.
+ */
+async function refuseUntilSecretRenewed(
+	this: IWebhookFunctions,
+	response: DeliveryResponse,
+	endpoint: RegisteredEndpoint,
+): Promise<IWebhookResponseData> {
+	const workflow = this.getWorkflow();
+	const where = `BLS Portal Trigger "${this.getNode().name}" in workflow "${workflow.name ?? ''}" (${workflow.id ?? ''})`;
+	try {
+		await renewUnopenableSecret.call(this, endpoint);
+		this.logger.error(
+			`${where}: a delivery could not be verified because the credential's API key was changed since the webhook endpoint was registered. A new signing secret was obtained from BLS Portal (endpoint ${endpoint.endpointId}) and stored; the delivery was answered 503 and BLS Portal sends it again (up to 5 times, 15 minutes apart). Nothing to do unless this message repeats; then deactivate and activate the workflow.`,
+		);
+		return answer(response, 503, { received: false, reason: 'Signing secret renewed after an API key change; send again' });
+	} catch (error) {
+		this.logger.error(
+			`${where}: a delivery could not be verified because the credential's API key was changed since the webhook endpoint was registered, and a new signing secret could not be obtained (${(error as Error)?.message ?? 'unknown error'}). Deliveries are refused until the workflow is deactivated and activated again; BLS Portal retries each delivery 5 times, 15 minutes apart.`,
+		);
+		return answer(response, 503, { received: false, reason: 'This trigger cannot verify deliveries: reactivate the workflow' });
+	}
+}
+
+/**
  * Handles one delivery: refuses anything not provably from BLS Portal for this endpoint (401, no
  * execution), acknowledges events the user did not choose and repeated deliveries of an event
  * already handled (200, no execution), and turns the rest into one item.
@@ -90,6 +117,9 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	const request = this.getRequestObject() as unknown as DeliveryRequest;
 	const response = this.getResponseObject() as unknown as DeliveryResponse;
 	const endpoint = await registeredEndpoint.call(this);
+	if (endpoint && endpoint.secret === undefined && this.getMode() !== 'manual') {
+		return await refuseUntilSecretRenewed.call(this, response, endpoint);
+	}
 
 	const rawBody = await rawBodyOf(request);
 	const verdict = rawBody

@@ -323,6 +323,12 @@ export class TriggerHarness {
 			// n8n's onReceived default answers.
 			response.status(200).json(result.workflowData ? { message: 'Workflow was started' } : (result.webhookResponse ?? { message: 'Webhook call received' }));
 		}
+		// n8n's live-webhook path saves static data changed in webhook() after answering; test webhooks never.
+		if (!test && (workflow.staticData as IDataObject).__dataChanged === true) {
+			const saved = clone(workflow.staticData as IDataObject);
+			delete saved.__dataChanged;
+			this.savedStaticData = saved;
+		}
 		const items = result.workflowData?.[0] ?? [];
 		if (result.workflowData) this.executions.push(items);
 		return { status: response.statusCode, body: response.body, items, result, answeredByNode };

@@ -40,18 +40,35 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		expect(JSON.stringify(stored)).not.toContain(String(secret));
 	});
 
-	it('registers a fresh endpoint when the stored secret no longer opens (the API key was changed)', async () => {
+	it('keeps the endpoint and obtains a new secret when the stored one no longer opens (the API key was changed)', async () => {
+		const trigger = fixture.trigger(EVENTS);
+		await trigger.activate();
+		const first = trigger.nodeStaticData();
+		const unopenable = `${String(first.sealedSecret).slice(0, -4)}AAAA`;
+		trigger.savedStaticData = { ...trigger.savedStaticData, [`node:${trigger.node.name}`]: { ...first, sealedSecret: unopenable } };
+		fixture.sandbox.clearRequests();
+
+		expect(await trigger.activate()).toEqual({ existed: true });
+		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([first.endpointId]);
+		expect(fixture.sandbox.requests().byEndpoint).toMatchObject({ 'POST /webhooks/{id}/rotate-secret': 1 });
+		expect(fixture.sandbox.requests().byEndpoint['POST /webhooks'] ?? 0).toBe(0);
+		expect(trigger.nodeStaticData().sealedSecret).not.toBe(unopenable);
+		await cancelAndDeliver();
+		expect(trigger.executions).toHaveLength(1);
+	});
+
+	it('a delivery that finds the secret unopenable renews it, is answered 503 and runs on the API\'s retry', async () => {
 		const trigger = fixture.trigger(EVENTS);
 		await trigger.activate();
 		const first = trigger.nodeStaticData();
 		const unopenable = `${String(first.sealedSecret).slice(0, -4)}AAAA`;
 		trigger.savedStaticData = { ...trigger.savedStaticData, [`node:${trigger.node.name}`]: { ...first, sealedSecret: unopenable } };
 
-		expect(await trigger.lifecycle('checkExists')).toBe(false);
-		expect(await trigger.activate()).toEqual({ existed: false });
-		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([trigger.nodeStaticData().endpointId]);
-		await cancelAndDeliver();
+		await cancelAndDeliver(); // the first attempt is refused 503, the retry (50 ms later here) verifies
+		expect(fixture.receiver.outcomes.map((outcome) => outcome.status)).toEqual([503, 200]);
+		expect(fixture.receiver.outcomes[0]).toMatchObject({ body: { received: false, reason: expect.stringContaining('renewed') } });
 		expect(trigger.executions).toHaveLength(1);
+		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([first.endpointId]);
 	});
 
 	it('keeps the endpoint when n8n restarts and finds it unchanged', async () => {
@@ -101,7 +118,7 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		expect(trigger.executions).toHaveLength(1);
 	});
 
-	it('replaces the endpoint whose secret was rotated in the portal instead of running with a dead secret', async () => {
+	it('keeps the endpoint and takes a new secret when it was changed in the portal (its secret may have been rotated)', async () => {
 		const trigger = fixture.trigger(EVENTS);
 		await trigger.activate();
 		const first = trigger.nodeStaticData();
@@ -113,10 +130,9 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		expect(trigger.executions).toHaveLength(0);
 		expect(fixture.receiver.outcomes[0]).toMatchObject({ status: 401, body: { reason: 'Signature does not match' } });
 
-		expect(await trigger.activate()).toEqual({ existed: false });
-		const second = trigger.nodeStaticData();
-		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([second.endpointId]);
-		expect(second.endpointId).not.toBe(first.endpointId);
+		expect(await trigger.activate()).toEqual({ existed: true });
+		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([first.endpointId]);
+		expect(fixture.sandbox.webhookSecret(String(first.endpointId))).not.toBe(rotated.secret);
 
 		fixture.receiver.reset();
 		await cancelAndDeliver();
@@ -135,17 +151,56 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 			const webhookId = { mode: 'id', value: String(trigger.nodeStaticData().endpointId) };
 			await fixture.action({ resource: 'webhookEndpoint', operation: 'update', webhookId, updateFields: { url: 'https://example.com/elsewhere' } });
 		}],
-	])('deletes the stale endpoint and registers a matching one when %s', async (_change, change) => {
-		const trigger = fixture.trigger(EVENTS);
+		['the endpoint was renamed in the portal', async (trigger: ReturnType<typeof fixture.trigger>) => {
+			const webhookId = { mode: 'id', value: String(trigger.nodeStaticData().endpointId) };
+			await fixture.action({ resource: 'webhookEndpoint', operation: 'update', webhookId, updateFields: { name: 'renamed by a person' } });
+		}],
+	])('updates the endpoint in place (same id, PUT, no delete) when %s', async (_change, change) => {
+		const trigger = fixture.trigger(EVENTS, {}, 'Bookings to CRM');
 		await trigger.activate();
 		const first = trigger.nodeStaticData();
 		await change(trigger);
+		fixture.sandbox.clearRequests();
 
-		expect(await trigger.activate()).toEqual({ existed: false });
+		expect(await trigger.activate()).toEqual({ existed: true });
 		const endpoints = fixture.endpoints();
-		expect(endpoints).toHaveLength(1);
-		expect(String(endpoints[0].id)).not.toBe(first.endpointId);
-		expect(endpoints[0]).toMatchObject({ url: trigger.url(), is_active: true, events: [...(trigger.parameters.events as string[])].sort() });
+		expect(endpoints.map((e) => String(e.id))).toEqual([first.endpointId]);
+		expect(endpoints[0]).toMatchObject({
+			name: `n8n: Bookings to CRM (${trigger.workflowId})`,
+			url: trigger.url(),
+			is_active: true,
+			events: [...(trigger.parameters.events as string[])].sort(),
+		});
+		const calls = fixture.sandbox.requests().byEndpoint;
+		expect(calls['PUT /webhooks/{id}']).toBe(1);
+		expect(calls['DELETE /webhooks/{id}'] ?? 0).toBe(0);
+		expect(calls['POST /webhooks'] ?? 0).toBe(0);
+		await cancelAndDeliver();
+		expect(trigger.executions).toHaveLength(1);
+	});
+
+	it('a copy of the workflow (carrying the original\'s static data) registers its own endpoint and leaves the original\'s alone', async () => {
+		const original = fixture.trigger(EVENTS);
+		await original.activate();
+		const registered = original.nodeStaticData();
+		const before = fixture.endpoints();
+
+		const copy = fixture.trigger(EVENTS);
+		copy.savedStaticData = JSON.parse(JSON.stringify(original.savedStaticData));
+		expect(await copy.activate()).toEqual({ existed: false });
+		const own = copy.nodeStaticData();
+		expect(own.endpointId).not.toBe(registered.endpointId);
+		expect(fixture.endpoints().find((e) => String(e.id) === registered.endpointId)).toEqual(before[0]);
+
+		await copy.deactivate();
+		expect(fixture.endpoints()).toEqual(before);
+		// A copy that never activated is deactivated (n8n calls delete) without touching it either.
+		const another = fixture.trigger(EVENTS);
+		another.savedStaticData = JSON.parse(JSON.stringify(original.savedStaticData));
+		await another.deactivate();
+		expect(fixture.endpoints()).toEqual(before);
+		await cancelAndDeliver();
+		expect(original.executions).toHaveLength(1);
 	});
 
 	it('"Listen for test event" registers the test URL, leaves the production endpoint alone and cleans up after itself', async () => {
