@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { startSandbox } from '../sandbox';
+import { startSandbox, type SandboxOptions } from '../sandbox';
 import { ensureN8n, repoRoot } from './n8n/install';
 import { CreatedCredential, N8nInstance, startN8n } from './n8n/instance';
 import type { N8nVersion } from './n8n/install';
@@ -23,8 +23,8 @@ export interface DemoOptions {
 	version: N8nVersion;
 	/** n8n's port (default: a free one). */
 	port?: number;
-	/** The sandbox's port (default: its usual 8787 if free, else a free one). */
-	sandboxPort?: number;
+	/** Sandbox settings (default: its usual port 8787 if free, else a free one; the documented rate limit). */
+	sandbox?: SandboxOptions;
 	/** Keep n8n's data here (default: a temporary folder removed on stop). */
 	userFolder?: string;
 	/**
@@ -66,10 +66,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 
 	const installing = ensureN8n(options.version).then(() => seconds(started));
-	const sandboxStarted = startSandbox(options.sandboxPort === undefined ? {} : { port: options.sandboxPort })
+	const sandboxStarted = startSandbox(options.sandbox ?? {})
 		.catch((error: NodeJS.ErrnoException) =>
 			// Its usual port (8787) if free, so the credential's base URL stays the same across runs.
-			error.code === 'EADDRINUSE' ? startSandbox({ port: 0 }) : Promise.reject(error),
+			error.code === 'EADDRINUSE' ? startSandbox({ ...options.sandbox, port: 0 }) : Promise.reject(error),
 		)
 		.then((sandbox) => ({ sandbox, at: seconds(started) }));
 	let sandbox: Sandbox | undefined;
