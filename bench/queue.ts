@@ -8,7 +8,7 @@ import { randomUUID } from 'crypto';
 import { startQueueCluster, type QueueCluster } from '../scripts/n8n/queue';
 import type { N8nInstance } from '../scripts/n8n/instance';
 import { deploy, sleep } from './exec';
-import { runLoad, type LoadResult } from './loadgen';
+import { percentile, runLoad, type LoadResult } from './loadgen';
 import { finishedExecutions, signedDelivery, type BenchContext, type ScenarioResult } from './scenarios';
 import { triggerWorkflow } from './workflows';
 
@@ -115,6 +115,7 @@ export async function queueThroughput(ctx: BenchContext, settings: QueueSettings
 		const total = (setup: Setup) => results[setup].reduce((sum, r) => sum + r.ok, 0) / (results[setup].reduce((sum, r) => sum + r.elapsedMs, 0) / 1000);
 		const ratios = results.queue.map((result, index) => rate(result) / rate(results.single[index])).sort((a, b) => a - b);
 		const ratio = ratios.length % 2 ? ratios[(ratios.length - 1) / 2] : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
+		const p = (setup: Setup, at: number) => percentile(results[setup].flatMap((r) => r.latenciesMs), at).toFixed(0);
 		const scenario = `9. Trigger in queue mode (${settings.concurrency} connections, ${settings.rounds} × ${settings.roundMs / 1000} s per setup)`;
 		return {
 			rows: [
@@ -129,6 +130,16 @@ export async function queueThroughput(ctx: BenchContext, settings: QueueSettings
 				},
 				{
 					scenario,
+					figure: 'latency p50 / p99 until the sender has its answer (queue mode: the webhook process has stored the execution and queued it)',
+					ours: null,
+					http: null,
+					httpNote: `${p('queue', 50)} / ${p('queue', 99)} ms vs ${p('single', 50)} / ${p('single', 99)} ms`,
+					format: 'ms',
+					target: '—',
+					ratio: '—',
+				},
+				{
+					scenario,
 					figure: 'executions recorded (must equal deliveries sent)',
 					ours: recorded.queue,
 					http: recorded.single,
@@ -138,7 +149,7 @@ export async function queueThroughput(ctx: BenchContext, settings: QueueSettings
 					ratio: '—',
 				},
 			],
-			facts: { queueRatio: ratio, queueRate: total('queue'), singleRate: total('single') },
+			facts: { queueRatio: ratio, queueRate: total('queue'), singleRate: total('single'), queueP50: p('queue', 50), singleP50: p('single', 50) },
 		};
 	} finally {
 		await cluster?.stop();

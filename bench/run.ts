@@ -177,12 +177,13 @@ function render(results: ScenarioResult[], integrity: string[], run: { version: 
 				`taking ${SETTINGS.queue.concurrency / 2} connections each, two workers × 4 — against the one n8n process above (SQLite), started in the same run ` +
 				`on the same machine, ${SETTINGS.queue.rounds} alternating rounds of ${SETTINGS.queue.roundMs / 1000} s after a warm-up; a round lasts until every ` +
 				`accepted delivery's execution has finished. Queue mode reached ${(Number(queue.queueRatio) * 100).toFixed(0)} % of the single process's rate ` +
-				`(${Number(queue.queueRate).toFixed(0)} vs ${Number(queue.singleRate).toFixed(0)} executions/s). What limits it here is the machine, not the trigger: ` +
-				'on 2 cores the five n8n processes, Postgres and Redis share the same CPUs, and each delivery does more work than in one process ' +
-				'(the webhook process stores the execution and queues a job in Redis; a worker picks it up, loads it from Postgres, runs it and ' +
-				'saves it). Queue mode adds throughput by adding machines or cores for the workers and webhook processes; on one small machine ' +
-				'it buys isolation (a crashed worker does not take the editor or the webhooks down), not speed. The trigger\'s own work per ' +
-				'delivery is the same in both (scenario 6).',
+				`(${Number(queue.queueRate).toFixed(0)} vs ${Number(queue.singleRate).toFixed(0)} executions/s; median answer ${queue.queueP50} vs ${queue.singleP50} ms). ` +
+				'What limits it on this machine: the five n8n processes, Postgres and Redis share its 2 cores with the single process ' +
+				'(and with whatever else runs there), and in queue mode each delivery costs more work: the webhook process stores the ' +
+				'execution in Postgres and queues a job in Redis before it answers, then a worker loads the execution, runs it (the ' +
+				"trigger's check of n8n's processed-data record included, as in one process) and stores the result. The figure does not " +
+				'separate these costs. Queue mode gains throughput by giving workers and webhook processes cores or machines of their ' +
+				'own; on one small machine it buys isolation (a worker that dies takes neither the editor nor the webhooks down), not speed.',
 		);
 	}
 	const notes = closingNotes(results);
