@@ -162,7 +162,8 @@ function render(results: ScenarioResult[], integrity: string[], run: { version: 
 	lines.push(markdownTable(results));
 	lines.push('');
 	lines.push(
-		`Settings: rate limit off except in scenario 4 (${rate.quota} requests per ${rate.windowMs / 1000} s window, Retry-After in whole seconds); ` +
+		`Settings: rate limit off except in scenario 4 (${rate.quota} requests per ${rate.windowMs / 1000} s window, Retry-After in whole seconds, our node with pacing off) ` +
+			`and scenarios 7–8 (${SETTINGS.shared.quota} per ${SETTINGS.shared.windowMs / 1000} s, our node with the pacer on unless stated); ` +
 			'our node holds a live token at the start of scenarios 2–5 (as after scenario 1; a sandbox reset between scenarios revokes ' +
 			'tokens, so one uncounted run re-authenticates); the HTTP Request way asks for a token in every execution. ' +
 			`Scenario 6: ${trigger.concurrency} keep-alive connections on loopback, ${trigger.rounds} rounds of ${trigger.roundMs / 1000} s per receiver (order trigger, plain, control, ` +

@@ -49,6 +49,8 @@ export interface RunOptions {
 	/** Defaults to the harness's credential. */
 	credential?: INodeCredentialsDetails;
 	nodeType?: string;
+	/** Receives the way to cancel the execution, as n8n's Stop button or an execution timeout does. */
+	whenStarted?: (cancel: () => void) => void;
 }
 
 export interface NodeRun {
@@ -179,7 +181,9 @@ export class N8nHarness {
 		} as unknown as IRunExecutionData;
 
 		const execute = new WorkflowExecute(this.additionalData(hooks), 'manual', runExecutionData);
-		await execute.processRunExecutionData(workflow);
+		const running = execute.processRunExecutionData(workflow);
+		options.whenStarted?.(() => running.cancel());
+		await running;
 		const run = await finished;
 
 		const taskData = run.data.resultData.runData[node.name]?.[0];

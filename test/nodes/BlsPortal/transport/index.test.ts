@@ -1,5 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { forgetPacers, pacerFor } from '../../../../credentials/requestPacer';
 import { pagesForLimit } from '../../../../nodes/BlsPortal/transport';
 import { startSandbox } from '../../../../sandbox';
 import { CANNOT_COMPLETE, dialectWithout, listOutcome, testDialect } from '../../../harness/dialect';
@@ -262,3 +263,35 @@ describe('request pacer (the credential’s Requests per Minute)', () => {
 		expect(log.tokenExchanges).toBe(8);
 	});
 });
+
+describe('request pacer and a cancelled execution', () => {
+	it('a cancelled execution leaves the queue at once and its request is never sent', async () => {
+		await control(sandbox.origin, 'POST', '/config', { rateLimit: { max: 60, windowMs: 60_000 } });
+		// A fresh pacer: the requests of the test before still count in its window.
+		forgetPacers();
+		const [account] = sandbox.accounts;
+		// Three requests a minute: the first run's sign-in and call take them all, the second run has to wait.
+		const threeAMinute = new N8nHarness({ clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl, requestsPerMinute: 3 });
+		expect((await probe({ endpoint: '/credits' }, threeAMinute)).error).toBeUndefined();
+		await clearRequestLog(sandbox.origin);
+
+		const pacer = pacerFor(new URL(sandbox.apiUrl).origin, { budget: 3, windowMs: 60_000 });
+		const { error } = await threeAMinute.run({
+			parameters: { endpoint: '/credits' },
+			nodeType: 'transportProbe',
+			// Stop the execution once its request waits in the pacer's queue.
+			whenStarted: (cancel) => {
+				const stopWhenQueued = async () => {
+					while (pacer.waiting === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+					cancel();
+				};
+				void stopWhenQueued();
+			},
+		});
+		expect(error?.message).toMatch(/cancelled/i);
+		expect(pacer.waiting).toBe(0);
+		expect(pacer.stats.cancelled).toBe(1);
+		expect((await requestLog(sandbox.origin)).total).toBe(0);
+	});
+});
+
