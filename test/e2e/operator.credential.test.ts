@@ -5,7 +5,9 @@
  * - switched to another account, the next Book is paid by the new account, not the old one;
  * - pointed at another host, the old token never reaches that host;
  * - Test connection (POST /rest/credentials/test) calls the URL the nodes call: a trailing space
- *   is trimmed, an empty Base URL means production.
+ *   is trimmed, an empty Base URL means production; with the API choice, Custom URL calls the
+ *   Base URL and TDTA / BLS production their own hosts (every other test here uses credentials
+ *   saved without the choice, as before it existed).
  */
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { versionFromEnv } from '../../scripts/n8n/instance';
@@ -123,6 +125,24 @@ describe(`an edited credential in real n8n ${version}`, () => {
 		});
 		expect(empty.status).toBe('Error');
 		expect(empty.message).toMatch(/ENOTFOUND|EAI_AGAIN|incorrect host|bls\.hbcompliance\.co\.uk/);
+		expect(sandbox().requests().total).toBe(0);
+	});
+
+	it('Test connection with the API choice: Custom URL calls the sandbox, TDTA and BLS production their own hosts', async () => {
+		const credential = await createSandboxCredential(n8n(), sandbox(), { name: 'BLS API choice' });
+		const account = sandbox().accounts[0];
+		const fields = { clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox().apiUrl };
+		sandbox().clearRequests();
+		expect(await testCredentialAsEditor(n8n(), credential, { ...fields, environment: 'custom', customApi: 'tdta' })).toMatchObject({ status: 'OK' });
+		expect(sandbox().requests().byEndpoint['GET /auth/token-info']).toBe(1);
+
+		// The stored Base URL is ignored for a production choice: nothing reaches the sandbox.
+		sandbox().clearRequests();
+		const tdta = await testCredentialAsEditor(n8n(), credential, { ...fields, environment: 'tdta' });
+		expect(tdta.status).toBe('Error');
+		expect(tdta.message).toMatch(/ENOTFOUND|EAI_AGAIN|incorrect host|tdta\.hbcompliance\.co\.uk/);
+		const bls = await testCredentialAsEditor(n8n(), credential, { ...fields, environment: 'bls' });
+		expect(bls.status).toBe('Error');
 		expect(sandbox().requests().total).toBe(0);
 	});
 });

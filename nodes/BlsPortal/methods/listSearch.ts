@@ -1,13 +1,13 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { readFlag } from '../actions/apiShapes';
+import { normalizeTime, readFlag } from '../actions/apiShapes';
 import { blsApiList, blsApiRequest } from '../transport';
 
 const SEARCH_PAGE_SIZE = 50;
 
 function bookingLabel(booking: IDataObject): string {
 	const name = [booking.first_name, booking.last_name].filter(Boolean).join(' ');
-	const when = [booking.date, booking.time].filter(Boolean).join(' ');
+	const when = [booking.date, normalizeTime(booking.time)].filter(Boolean).join(' ');
 	return [booking.reference ?? `#${String(booking.id)}`, name, booking.course_name, when, booking.status]
 		.filter(Boolean)
 		.join(' · ');

@@ -21,9 +21,10 @@ export function holdHashField(show: IDisplayOptions['show'], description: string
 
 export function readHoldHash(this: IExecuteFunctions, itemIndex: number): string {
 	const holdHash = requireText.call(this, itemIndex, 'Hold Hash', this.getNodeParameter('holdHash', itemIndex, ''));
-	// It goes into the URL path of Release Hold: anything but letters and digits is a mistake, not a hash.
-	if (!/^[A-Za-z0-9]+$/.test(holdHash)) {
-		throw new NodeOperationError(this.getNode(), `Hold Hash: must be letters and digits only (got "${holdHash}")`, {
+	// The docs show a hash of letters and digits but state no format, so any text is sent (encoded
+	// as one path segment). Only "." and "..", which a URL resolves away instead of sending, are refused.
+	if (holdHash === '.' || holdHash === '..') {
+		throw new NodeOperationError(this.getNode(), `Hold Hash: "${holdHash}" is not a hold hash`, {
 			itemIndex,
 			description:
 				'Use the hold_hash returned by Timeslot → Hold, for example {{ $json.hold_hash }}. No request was sent to BLS Portal.',
@@ -34,7 +35,7 @@ export function readHoldHash(this: IExecuteFunctions, itemIndex: number): string
 
 /** DELETE /timeslots/hold/{holdHash}; 404 when the hold is unknown, expired or already used. */
 export async function releaseHold(this: IExecuteFunctions, holdHash: string): Promise<IDataObject> {
-	return await blsApiRequest.call(this, 'DELETE', `/timeslots/hold/${holdHash}`, {
+	return await blsApiRequest.call(this, 'DELETE', `/timeslots/hold/${encodeURIComponent(holdHash)}`, {
 		resourceLabel: `timeslot hold ${holdHash} (it may have expired or been turned into a booking)`,
 	});
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { blsApiRequest } from '../../transport';
+import { apiErrorOf, blsApiRequest } from '../../transport';
 import { endpointBody, endpointOutput, endpointSetting, readWebhookEndpointId, webhookEndpointLocator } from './endpointFields';
 
 const show = { resource: ['webhookEndpoint'], operation: ['update'] };
@@ -29,18 +29,12 @@ export const description: INodeProperties[] = [
 /** The settings PUT /webhooks/{id} takes (docs: "name, URL, events, timeout, active state"). */
 const SETTINGS = ['name', 'url', 'events', 'timeout_seconds', 'max_retries', 'is_active'];
 
-/** The fields a 422 names that this request did not send: the API wants the whole object. */
+/** The settings a 422 names that this request did not send: the API wants the whole object. */
 function missingFields(error: unknown, sent: IDataObject): string[] {
-	if ((error as { httpCode?: string | null })?.httpCode !== '422') return [];
-	const errors = ((error as { context?: { data?: IDataObject } }).context?.data?.errors ?? undefined) as IDataObject | undefined;
-	const named = errors && typeof errors === 'object' ? Object.keys(errors) : describedFields(error);
-	return named.filter((field) => SETTINGS.includes(field) && !(field in sent));
-}
-
-/** Field names at the start of the lines of the transport's 422 description ("events: The events field is required."). */
-function describedFields(error: unknown): string[] {
-	const description = String((error as { description?: string | null })?.description ?? '');
-	return description.split('\n').map((line) => line.split(':')[0].trim());
+	const refusal = apiErrorOf(error);
+	const errors = refusal?.status === 422 ? refusal.body?.errors : undefined;
+	if (!errors || typeof errors !== 'object') return [];
+	return Object.keys(errors).filter((field) => SETTINGS.includes(field) && !(field in sent));
 }
 
 /**

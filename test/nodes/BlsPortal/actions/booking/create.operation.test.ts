@@ -73,11 +73,16 @@ describe('Booking → Create', () => {
 		[{ firstName: '  ' }, /First Name: is required/],
 		[{ additionalFields: { agencyContactEmail: 'john@' } }, /Agency Contact Email: must be an email address/],
 		[{ payOption: 'cash' }, /Pay Option: must be one of credits, balance, invoice, candidate_pays/],
-		[{ holdHash: 'not a hash' }, /Hold Hash: must be letters and digits only/],
 	])('names the invalid field %j and sends no request', async (change, message) => {
 		const { error } = await node.run(create('Xy7kRtQmNpLsWvBzJcFdEaHgUiOeYtAn', change));
 		expect(error?.message).toMatch(message);
 		expect(node.requestsTo('POST /bookings')).toBe(0);
+	});
+
+	it('leaves the hold hash’s format to the API (the docs state none) and reports its 422', async () => {
+		const { error } = await node.run(create('not a hash'));
+		expect(error?.description).toMatch(/^hold_hash: /m);
+		expect(node.requestsTo('POST /bookings')).toBe(1);
 	});
 });
 

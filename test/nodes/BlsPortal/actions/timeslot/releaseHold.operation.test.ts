@@ -19,9 +19,16 @@ describe('Timeslot → Release Hold', () => {
 		expect(node.account(OTHER).activeHold?.holdHash).toBe(othersHold.hold_hash);
 	});
 
-	it('rejects a hash that is not letters and digits without sending the request', async () => {
-		const { error } = await node.run(release('abc/../def'));
-		expect(error?.message).toMatch(/Hold Hash: must be letters and digits only/);
-		expect(node.requestsTo('DELETE /timeslots/hold/{holdHash}')).toBe(0);
+	it('sends a hash with other characters as one path segment, so it can only name a hold', async () => {
+		const { error } = await node.run(release('abc/../../bookings/1'));
+		expect(error?.message).toMatch(/timeslot hold abc\/\.\.\/\.\.\/bookings\/1 .* was not found/);
+		expect(node.requestsTo('DELETE /timeslots/hold/{holdHash}')).toBe(1);
+		expect(node.sandbox.requests().entries.map((entry) => entry.url)).toEqual(['/api/v1/timeslots/hold/abc%2F..%2F..%2Fbookings%2F1']);
+	});
+
+	it('refuses "." and "..", which a URL would resolve away instead of sending', async () => {
+		const { error } = await node.run(release('..'));
+		expect(error?.message).toBe('Hold Hash: ".." is not a hold hash');
+		expect(node.sandbox.requests().total).toBe(0);
 	});
 });
