@@ -1,6 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { normalizeTime, readFlag } from '../actions/apiShapes';
+import { failedFilters } from '../actions/booking/bookingMatch';
 import { blsApiList, blsApiRequest } from '../transport';
 
 const SEARCH_PAGE_SIZE = 50;
@@ -19,17 +20,19 @@ export async function searchBookings(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const page = Number(paginationToken) > 0 ? Number(paginationToken) : 1;
-	const qs: IDataObject = { page, per_page: SEARCH_PAGE_SIZE };
+	const pageNumber = Number(paginationToken) > 0 ? Number(paginationToken) : 1;
+	const qs: IDataObject = { page: pageNumber, per_page: SEARCH_PAGE_SIZE };
 	if (filter?.trim()) qs.search = filter.trim();
 	const response = await blsApiRequest.call(this, 'GET', '/bookings', { qs });
-	const bookings = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
+	const page = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
+	// A server that ignores `search` lists everything: keep the bookings the typed text names.
+	const bookings = qs.search ? page.filter((booking) => failedFilters(booking, { search: qs.search }, true).length === 0) : page;
 	const lastPage = Number((response.meta as IDataObject | undefined)?.last_page);
 	const links = (response.links ?? {}) as IDataObject;
-	const more = Number.isFinite(lastPage) ? page < lastPage : Boolean(links.next);
+	const more = Number.isFinite(lastPage) ? pageNumber < lastPage : Boolean(links.next);
 	return {
 		results: bookings.map((booking) => ({ name: bookingLabel(booking), value: String(booking.id) })),
-		paginationToken: more && bookings.length > 0 ? String(page + 1) : undefined,
+		paginationToken: more && page.length > 0 ? String(pageNumber + 1) : undefined,
 	};
 }
 

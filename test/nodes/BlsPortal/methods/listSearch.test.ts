@@ -34,7 +34,9 @@ describe('listSearch.searchBookings', () => {
 		expect(results).toHaveLength(1);
 		expect(results[0].value).toBe('12');
 		expect(results[0].name).toMatch(/^BLS-000012 · \S+ \S+ · .+ · \d{4}-\d{2}-\d{2} \d{2}:\d{2} · (booked|pending|cancelled)$/);
-		expect(paginationToken).toBeUndefined();
+		// A server that ignores `search` lists every booking: the picker keeps only the match, page
+		// by page, and offers the next page of the server's list.
+		if (!node.sandbox.dialect.has('filters-ignored')) expect(paginationToken).toBeUndefined();
 	});
 
 	it('searches by candidate name', async () => {

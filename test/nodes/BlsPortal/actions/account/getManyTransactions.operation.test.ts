@@ -48,6 +48,8 @@ describe('Account → Get Many Transactions', () => {
 			lastName: 'Balance',
 			email: 'ada@example.com',
 			payOption: 'balance',
+			// Given, so the booking goes through a server that requires the postal address too.
+			additionalFields: { address: '1 Ledger Lane', city: 'Leeds', postcode: 'LS1 1AA' },
 		});
 		const all = await node.output({ resource: 'account', operation: 'getManyTransactions', returnAll: true });
 		expect(all).toHaveLength(before + 1);

@@ -4,6 +4,10 @@ import { useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 
+/** The certificate's file name as the sandbox names it (with "(100%)" under certificate-name-percent). */
+const certificateName = (reference: string) =>
+	node.sandbox.dialect.has('certificate-name-percent') ? `BLS-Certificate-${reference} (100%).pdf` : `BLS-Certificate-${reference}.pdf`;
+
 const download = (id: number, changes: INodeParameters = {}): INodeParameters => ({
 	resource: 'booking',
 	operation: 'downloadCertificate',
@@ -16,12 +20,12 @@ describe('Booking → Download Certificate', () => {
 	it('puts the PDF with its file name into the binary field the user names', async () => {
 		const [item] = await node.output(download(1, { binaryPropertyName: 'certificate' }));
 		const binary = item.binary?.certificate;
-		expect(binary).toMatchObject({ fileName: 'BLS-Certificate-BLS-000001.pdf', mimeType: 'application/pdf' });
+		expect(binary).toMatchObject({ fileName: certificateName('BLS-000001'), mimeType: 'application/pdf' });
 		// Without a binary data manager n8n keeps the bytes in the item, base64-encoded.
 		const pdf = Buffer.from(String(binary?.data), 'base64');
 		expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
 		expect(pdf.subarray(-6).toString('latin1')).toMatch(/%%EOF\s*$/);
-		expect(item.json).toMatchObject({ booking_id: 1, file_name: 'BLS-Certificate-BLS-000001.pdf', file_size: pdf.length });
+		expect(item.json).toMatchObject({ booking_id: 1, file_name: certificateName('BLS-000001'), file_size: pdf.length });
 	});
 
 	it.each([
@@ -37,7 +41,7 @@ describe('Booking → Download Certificate', () => {
 		node.sandbox.bookings.complete(4);
 		node.sandbox.bookings.equipment(4, 'in');
 		const [item] = await node.output(download(4));
-		expect(item.binary?.data?.fileName).toBe('BLS-Certificate-BLS-000004.pdf');
+		expect(item.binary?.data?.fileName).toBe(certificateName('BLS-000004'));
 	});
 
 	it('says another account’s booking was not found', async () => {

@@ -35,8 +35,10 @@ describe('Webhook Endpoint → Update against a PUT that needs the whole endpoin
 		const created = await createEndpoint(node);
 		node.sandbox.clearRequests();
 		await node.output(onEndpoint('update', created.id, { updateFields: { active: false } }));
-		expect(node.requestsTo('PUT /webhooks/{id}')).toBe(1);
-		expect(node.requestsTo('GET /webhooks/{id}')).toBe(0);
+		// Unless the suite itself runs against a PUT that needs the whole endpoint.
+		const whole = node.sandbox.dialect.has('put-whole-object');
+		expect(node.requestsTo('PUT /webhooks/{id}')).toBe(whole ? 2 : 1);
+		expect(node.requestsTo('GET /webhooks/{id}')).toBe(whole ? 1 : 0);
 	});
 
 	it('reads the endpoint and sends it whole with the change when the API answers 422 naming the fields left out', async () => {
