@@ -189,19 +189,24 @@ export async function endpointIsCurrent(this: IHookFunctions): Promise<boolean> 
 	const events = subscribedEvents.call(this);
 	const name = endpointName.call(this);
 	const changedSince = stored.updatedAt !== undefined && stringOrUndefined(endpoint.updated_at) !== stored.updatedAt;
+	// Without updated_at (the HB Portal endpoint example has none) a rotation in the portal cannot be
+	// seen at all, so a secret is obtained afresh on every activation: one call, and never a dead secret.
+	const rotationInvisible = stringOrUndefined(endpoint.updated_at) === undefined;
 	const differs =
 		endpoint.url !== url || !sameEvents(endpoint.events, events) || readFlag(endpoint.is_active) !== true || endpoint.name !== name;
 	const sealingKey = await apiKey.call(this);
 
 	if (differs) {
+		// Every setting the endpoint has, so a PUT that replaces the whole endpoint keeps its timeout.
+		const timeout = endpoint.timeout_seconds === undefined ? {} : { timeout_seconds: endpoint.timeout_seconds };
 		const updated = await blsApiRequest.call(this, 'PUT', `/webhooks/${encodeURIComponent(stored.endpointId)}`, {
-			body: { name, url, events, is_active: true },
+			body: { name, url, events, is_active: true, ...timeout },
 			resourceLabel: `webhook endpoint ${stored.endpointId}`,
 		});
 		endpoint = unwrapData(updated);
 	}
 
-	if (changedSince || known.secret === undefined) {
+	if (changedSince || rotationInvisible || known.secret === undefined) {
 		// Someone changed the endpoint (a rotation in the portal looks the same), or nobody here can
 		// open the secret: only a new one is certain.
 		await rotateSecret.call(this, stored.endpointId, sealingKey);

@@ -40,10 +40,29 @@ describe('BLS Portal Trigger under other API dialects', () => {
 			expect(trigger.executions).toHaveLength(1);
 			expect(fixture.receiver.outcomes.map((outcome) => outcome.status)).toEqual([200]);
 
-			// n8n restarts: the same endpoint is found current (is_active 1 is active; no updated_at is no change).
+			// n8n restarts: the same endpoint is kept (is_active 1 is active), and deliveries still verify.
 			fixture.sandbox.clearRequests();
 			expect(await trigger.activate()).toEqual({ existed: true });
 			expect(fixture.sandbox.requests().byEndpoint['POST /webhooks'] ?? 0).toBe(0);
+			fixture.sandbox.bookings.cancel(await fixture.freshBooking());
+			await fixture.deliveriesDone();
+			expect(trigger.executions).toHaveLength(2);
+		});
+	});
+
+	it('without updated_at, a secret rotated in the portal is replaced at the next activation, so deliveries verify again', async () => {
+		await fixture.withDialect('endpoint-no-updated-at', async () => {
+			const trigger = fixture.trigger(['booking.cancelled']);
+			await trigger.activate();
+			const endpointId = String(trigger.nodeStaticData().endpointId);
+			await fixture.action({ resource: 'webhookEndpoint', operation: 'rotateSecret', webhookId: { mode: 'id', value: endpointId } });
+
+			expect(await trigger.activate()).toEqual({ existed: true });
+			expect(fixture.endpoints().map((endpoint) => String(endpoint.id))).toEqual([endpointId]);
+			fixture.sandbox.bookings.cancel(await fixture.freshBooking());
+			await fixture.deliveriesDone();
+			expect(trigger.executions).toHaveLength(1);
+			expect(fixture.receiver.outcomes.map((outcome) => outcome.status)).toEqual([200]);
 		});
 	});
 
