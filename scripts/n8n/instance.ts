@@ -190,6 +190,11 @@ export class N8nInstance {
 		if (schema.properties?.allowedHttpRequestDomains && data.allowedHttpRequestDomains === undefined) {
 			data.allowedHttpRequestDomains = 'all';
 		}
+		// n8n 1.x's schema also demands "The URL Serves" whenever the API choice is the custom URL
+		// (its default); the editor saves the field's default, BLS.
+		if (schema.properties?.customApi && data.customApi === undefined && (data.environment ?? 'custom') === 'custom') {
+			data.customApi = 'bls';
+		}
 		const created = await this.publicApi<CreatedCredential>('POST', '/credentials', { ...credential, data });
 		return { id: created.id, name: created.name, type: created.type };
 	}
