@@ -9,6 +9,7 @@
  * (scenario 7, default 6), BENCH_NO_WRITE=1 (print only). BENCH_QUICK and
  * BENCH_ONLY never write the results file.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -35,8 +36,8 @@ import { sharedQuota } from './sharedQuota';
 import { ours } from './workflows';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** The harness runs n8n with the legacy expression engine; BENCH_EXPRESSION_ENGINE=vm tries n8n 2.x's default. */
-const expressionEngine = process.env.BENCH_EXPRESSION_ENGINE ?? 'legacy';
+/** n8n's own default expression engine unless BENCH_EXPRESSION_ENGINE names one (legacy, vm). */
+const expressionEngine = process.env.BENCH_EXPRESSION_ENGINE;
 /** BENCH_ONLY=4,6 runs only those scenarios (to work on the bench; nothing is written). */
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((part) => part.trim()) : undefined;
 
@@ -44,7 +45,8 @@ const SETTINGS = {
 	tokenExecutions: 50,
 	listTotals: quick ? [1000] : [1000, 5000],
 	listRepeats: quick ? 1 : 3,
-	limits: [1, 25, 101],
+	// 137 and 999: no plan with the fewest calls fetches exactly the limit.
+	limits: [1, 25, 101, 137, 999],
 	rate: { quota: quick ? 10 : 60, windowMs: Number(process.env.BENCH_RATE_WINDOW_MS ?? 10_000), windows: 3 },
 	bookings: 10,
 	// Scenarios 7 and 8 (the request pacer): the sandbox's real 60 requests per 60 s.
@@ -78,6 +80,7 @@ function log(line: string): void {
 async function main(): Promise<number> {
 	const startedAt = Date.now();
 	const version = versionFromEnv();
+	let engine = 'unknown';
 	let sandbox: Sandbox | undefined;
 	let n8n: N8nInstance | undefined;
 	try {
@@ -85,7 +88,8 @@ async function main(): Promise<number> {
 		// 200 places per slot lets the sandbox seed tens of thousands of bookings quickly.
 		sandbox = await startSandbox({ port: 0, bookings: 25, rateLimit: false, slotCapacity: 200 });
 		log(`sandbox at ${sandbox.apiUrl}; starting n8n ${version}…`);
-		n8n = await startN8n({ version, env: { N8N_EXPRESSION_ENGINE: expressionEngine } });
+		n8n = await startN8n({ version, env: expressionEngine ? { N8N_EXPRESSION_ENGINE: expressionEngine } : {} });
+		engine = n8n.expressionEngine;
 		log(`n8n ${version} ready at ${n8n.url} after ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
 
 		const account = sandbox.accounts[0];
@@ -123,7 +127,7 @@ async function main(): Promise<number> {
 		await scenario('9. trigger in queue mode', () => queueThroughput(ctx, SETTINGS.queue));
 
 		const totalSeconds = (Date.now() - startedAt) / 1000;
-		const document = render(results, ctx.integrity, { version, totalSeconds });
+		const document = render(results, ctx.integrity, { version, totalSeconds, engine, commit: gitCommit() });
 		process.stdout.write(`\n${document}\n`);
 		if (!quick && !only && process.env.BENCH_NO_WRITE !== '1') {
 			const file = path.join(repoRoot(), 'bench', 'results', 'latest.md');
@@ -143,13 +147,25 @@ async function main(): Promise<number> {
 	}
 }
 
-function render(results: ScenarioResult[], integrity: string[], run: { version: string; totalSeconds: number }): string {
+/** The commit the bench ran at, with "+ changes" when the work tree differs from it. */
+function gitCommit(): string {
+	try {
+		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot() }).toString().trim();
+		const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot() }).toString().trim() !== '';
+		return dirty ? `${head} + uncommitted changes` : head;
+	} catch {
+		return 'unknown';
+	}
+}
+
+function render(results: ScenarioResult[], integrity: string[], run: { version: string; totalSeconds: number; engine: string; commit: string }): string {
 	const { rate, trigger } = SETTINGS;
 	const lines: string[] = [];
 	lines.push(`## Benchmark: BLS Portal node vs the HTTP Request way${quick ? ' (QUICK MODE: not for publishing)' : ''}`);
 	lines.push('');
 	lines.push(
-		`n8n ${run.version}, Node ${process.version} for the bench (n8n on its own Node 24), ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ` +
+		`n8n ${run.version} (expression engine: ${run.engine}), Node ${process.version} for the bench (n8n on its own Node 24), ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ` +
+			`load average ${os.loadavg()[0].toFixed(1)} at the end, commit ${run.commit}, ` +
 			`${new Date().toISOString().slice(0, 10)}. Whole run (n8n start included): **${run.totalSeconds.toFixed(0)} s**. ` +
 			'Calls are counted by the sandbox\'s request log; "ours ÷ HTTP" below 1 means the node is cheaper/faster (for deliveries per second, above 1 is better).',
 	);
@@ -212,9 +228,9 @@ function render(results: ScenarioResult[], integrity: string[], run: { version: 
 				(silent
 					? `it answered 200 OK with ${Number(failures[`${prefix}Items`]).toLocaleString('en-GB')} of ` +
 						`${Number(failures.total).toLocaleString('en-GB')} bookings and no error. The 429's body has no \`links\`, so the ` +
-						'completion expression (`$response.body.links.next === null`) cannot be evaluated on it; n8n 2.41.1 takes that as ' +
-						'"stop paginating" instead of an error (with the legacy and with the default `vm` expression engine alike), so the ' +
-						'node succeeds with the pages read so far and Retry On Fail never fires: items are lost silently.'
+						`completion expression (\`$response.body.links.next === null\`) cannot be evaluated on it; n8n ${run.version} ` +
+						`(expression engine ${run.engine}) took that as "stop paginating" instead of an error, so the ` +
+						'node succeeded with the pages read so far and Retry On Fail never fired: items were lost silently.'
 					: `${String(message).slice(0, 200)}. A retry re-runs the whole node, so its pagination starts again at page 1 and a ` +
 						'list longer than one window never completes.'),
 		);
