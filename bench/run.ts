@@ -114,8 +114,15 @@ async function main(): Promise<number> {
 			if (only && !only.includes(name.split('.')[0])) return;
 			const started = Date.now();
 			log(`${name}…`);
-			results.push(await run());
-			log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+			try {
+				results.push(await run());
+				log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+			} catch (error) {
+				// The table still reports what the other scenarios measured, under a FAILED banner naming this one.
+				const reason = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+				ctx.integrity.push(`scenario ${name} crashed after ${((Date.now() - started) / 1000).toFixed(1)} s: ${reason}`);
+				log(`${name}: CRASHED: ${reason}`);
+			}
 		};
 		await scenario('1. token economy', () => tokenEconomy(ctx, SETTINGS.tokenExecutions, getOurs));
 		await scenario('2. return all', () => listEverything(ctx, SETTINGS.listTotals, SETTINGS.listRepeats, getOurs));
