@@ -75,3 +75,10 @@ export function listOutcome(dialect: Dialect, total: number, limit?: number): Li
 	if (noEnvelope && limit === undefined && total > 0 && (lastPageFull || firstPageShort)) calls++;
 	return { ok: true, calls: calls + refused, exact: true };
 }
+
+/** The list calls a Return All or Limit takes under the run's dialect (for suites whose lists it can complete). */
+export function fewestCalls(total: number, limit?: number, dialect: Dialect = testDialect): number {
+	const outcome = listOutcome(dialect, total, limit);
+	if (!outcome.ok) throw new Error(`Under ${[...dialect].join(',')} a list of ${total} cannot be read completely`);
+	return outcome.calls;
+}

@@ -2,7 +2,8 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from '
 
 import { normalizeTime, readFlag } from '../actions/apiShapes';
 import { failedFilters } from '../actions/booking/bookingMatch';
-import { blsApiList, blsApiRequest } from '../transport';
+import { apiErrorOf, blsApiList, blsApiRequest } from '../transport';
+import { largestPageSizeIn } from '../transport/listWalk';
 
 const SEARCH_PAGE_SIZE = 50;
 
@@ -14,25 +15,45 @@ function bookingLabel(booking: IDataObject): string {
 		.join(' · ');
 }
 
-/** Bookings matching the typed text (name, email or reference), one API page per scroll. */
+/**
+ * Bookings matching the typed text (name, email or reference), one API page per scroll. The token
+ * is `page/size`: the page size stays the one the server used, so pages keep lining up.
+ */
 export async function searchBookings(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const pageNumber = Number(paginationToken) > 0 ? Number(paginationToken) : 1;
-	const qs: IDataObject = { page: pageNumber, per_page: SEARCH_PAGE_SIZE };
+	const [pageText, sizeText] = (paginationToken ?? '').split('/');
+	const pageNumber = Number(pageText) > 0 ? Number(pageText) : 1;
+	const perPage = Number(sizeText) > 0 ? Number(sizeText) : SEARCH_PAGE_SIZE;
+	const qs: IDataObject = { page: pageNumber, per_page: perPage };
 	if (filter?.trim()) qs.search = filter.trim();
-	const response = await blsApiRequest.call(this, 'GET', '/bookings', { qs });
+	let response: IDataObject;
+	try {
+		response = await blsApiRequest.call(this, 'GET', '/bookings', { qs });
+	} catch (error) {
+		// A server whose largest page is smaller may refuse per_page with a 422 that names its size.
+		const refused = apiErrorOf(error);
+		const largest = refused?.status === 422 ? largestPageSizeIn(refused.body) : false;
+		// Already the transport's NodeApiError: anything but a refused first page goes up as it is.
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+		if (!largest || largest >= perPage || pageNumber !== 1) throw error;
+		qs.per_page = largest;
+		response = await blsApiRequest.call(this, 'GET', '/bookings', { qs });
+	}
 	const page = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
 	// A server that ignores `search` lists everything: keep the bookings the typed text names.
 	const bookings = qs.search ? page.filter((booking) => failedFilters(booking, { search: qs.search }, true).length === 0) : page;
-	const lastPage = Number((response.meta as IDataObject | undefined)?.last_page);
+	const meta = (response.meta ?? {}) as IDataObject;
+	const lastPage = Number(meta.last_page);
 	const links = (response.links ?? {}) as IDataObject;
 	const more = Number.isFinite(lastPage) ? pageNumber < lastPage : Boolean(links.next);
+	// The next page in the size the server used, so it starts where this one ended.
+	const served = Number(meta.per_page) > 0 ? Number(meta.per_page) : Number(qs.per_page);
 	return {
 		results: bookings.map((booking) => ({ name: bookingLabel(booking), value: String(booking.id) })),
-		paginationToken: more && page.length > 0 ? String(pageNumber + 1) : undefined,
+		paginationToken: more && page.length > 0 ? `${pageNumber + 1}/${served}` : undefined,
 	};
 }
 

@@ -1,6 +1,6 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { blsApiRequest } from '../../transport';
+import { blsApiRequest, unwrapData } from '../../transport';
 import { readWebhookEndpointId, webhookEndpointLocator } from './endpointFields';
 
 export const description = [webhookEndpointLocator('sendTest')];
@@ -9,6 +9,7 @@ export const description = [webhookEndpointLocator('sendTest')];
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const id = readWebhookEndpointId.call(this, itemIndex);
 	const response = await blsApiRequest.call(this, 'POST', `/webhooks/${id}/test`, { resourceLabel: `webhook endpoint ${id}` });
-	const data = (response.data ?? {}) as IDataObject;
+	// `{ message, data: { event_id } }` as documented, or the same fields bare.
+	const data = unwrapData(response);
 	return [{ json: { webhook_id: id, event_id: data.event_id, message: response.message ?? 'Test delivery queued' } }];
 }

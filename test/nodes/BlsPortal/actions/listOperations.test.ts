@@ -2,7 +2,7 @@
  * Every list operation, under every way the server may page: Return All and each Limit give exactly
  * the first N items of the true list, in order, in the fewest calls the server's page size allows,
  * or an error that names why the list cannot be read. Never fewer items without an error, never a
- * duplicate. The run's own dialect (BLS_SANDBOX_DIALECT) is combined with each list switch.
+ * duplicate. Run without BLS_SANDBOX_DIALECT it tries each list switch; with it, that dialect.
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
@@ -62,7 +62,9 @@ const COMBINATIONS: DialectSwitch[][] = [
 	['list-links-only', 'page-cap-50'],
 	['page-ignored', 'list-links-only'],
 ];
-const VARIANTS = COMBINATIONS.map((variant) => [...new Set([...testDialect, ...variant])]);
+// The default run walks every combination; a run under a dialect set (.ci/run's loop) walks that
+// set alone, which keeps the loop short while the default run covers every list switch.
+const VARIANTS = testDialect.size === 0 ? COMBINATIONS : [[...testDialect]];
 
 const truth = new Map<string, string[]>();
 

@@ -11,9 +11,18 @@ async function demoToken(sandbox: Sandbox): Promise<string> {
 	return ((await response.json()) as { access_token: string }).access_token;
 }
 
-/** Every item of a list of the demo agency, page by page as the docs describe. Leaves the sandbox in the default dialect. */
+/** Every item of a list of the demo agency, page by page as the docs describe, whatever the sandbox's dialect. */
 export async function trueList(sandbox: Sandbox, path: string, query: Record<string, string> = {}): Promise<Record<string, unknown>[]> {
+	const dialect = [...sandbox.dialect];
 	sandbox.setDialect('default');
+	try {
+		return await readAllPages(sandbox, path, query);
+	} finally {
+		sandbox.setDialect(dialect);
+	}
+}
+
+async function readAllPages(sandbox: Sandbox, path: string, query: Record<string, string>): Promise<Record<string, unknown>[]> {
 	const token = await demoToken(sandbox);
 	const items: Record<string, unknown>[] = [];
 	for (let page = 1; ; page++) {
@@ -27,6 +36,7 @@ export async function trueList(sandbox: Sandbox, path: string, query: Record<str
 
 /** Registers `count` webhook endpoints on the demo agency, so the endpoint list spans several pages. */
 export async function createWebhookEndpoints(sandbox: Sandbox, count: number): Promise<void> {
+	const dialect = [...sandbox.dialect];
 	sandbox.setDialect('default');
 	const token = await demoToken(sandbox);
 	for (let i = 1; i <= count; i++) {
@@ -37,4 +47,5 @@ export async function createWebhookEndpoints(sandbox: Sandbox, count: number): P
 		});
 		if (response.status !== 201) throw new Error(`creating endpoint ${i}: HTTP ${response.status}`);
 	}
+	sandbox.setDialect(dialect);
 }

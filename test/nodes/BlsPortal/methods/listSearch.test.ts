@@ -1,6 +1,8 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { searchBookings } from '../../../../nodes/BlsPortal/methods/listSearch';
+import { pageCap } from '../../../../sandbox';
+import { testDialect } from '../../../harness/dialect';
 import { useSandboxedNode } from '../sandboxedNode';
 
 const BOOKINGS = 120;
@@ -24,7 +26,9 @@ describe('listSearch.searchBookings', () => {
 			token = page.paginationToken as string | undefined;
 			pages++;
 		} while (token);
-		expect(pages).toBe(3);
+		// Pages of 50, or of the server's own size when it pages by fewer.
+		const size = testDialect.has('per-page-ignored') ? 20 : Math.min(50, pageCap(testDialect));
+		expect(pages).toBe(Math.ceil(BOOKINGS / size));
 		expect(values).toHaveLength(BOOKINGS);
 		expect(new Set(values).size).toBe(BOOKINGS);
 	});
