@@ -244,6 +244,36 @@ export async function rotateSecret(this: TriggerContext, endpointId: string, sea
 	return secret;
 }
 
+/** When each endpoint was last looked up after a signature mismatch, in this process. */
+const lastPortalChecks = new Map<string, number>();
+
+/** At most one lookup per endpoint and process in this time, however many forged requests arrive. */
+export const PORTAL_CHECK_INTERVAL_MS = 15 * 60 * 1000;
+
+/**
+ * After a delivery whose signature did not match: whether the endpoint was changed in the portal
+ * since the trigger stored its secret (a rotation there looks like that), and if so a new secret is
+ * obtained and stored, so the API's retries verify. Forged requests end here too, so the endpoint is
+ * looked up at most once per {@link PORTAL_CHECK_INTERVAL_MS}; any failure leaves things as they are.
+ */
+export async function renewIfChangedInPortal(this: IWebhookFunctions, stored: RegisteredEndpoint): Promise<boolean> {
+	if (stored.updatedAt === undefined) return false;
+	const key = endpointKey.call(this, stored.endpointId);
+	const now = Date.now();
+	if (now - (lastPortalChecks.get(key) ?? 0) < PORTAL_CHECK_INTERVAL_MS) return false;
+	lastPortalChecks.set(key, now);
+	try {
+		const response = await blsApiRequest.call(this, 'GET', `/webhooks/${encodeURIComponent(stored.endpointId)}`, {
+			resourceLabel: `webhook endpoint ${stored.endpointId}`,
+		});
+		if (stringOrUndefined(unwrapData(response).updated_at) === stored.updatedAt) return false;
+		await renewUnopenableSecret.call(this, stored);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /**
  * Secrets being renewed from inside `webhook()`, by the sealed form that would not open, so
  * deliveries arriving at once in this process rotate once.

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { bookingIdOfEvent } from '../BlsPortal/actions/apiShapes';
 import { blsApiDownload } from '../BlsPortal/transport';
 import { seenEventIdsFor } from './deliveryGuard';
-import { endpointKey, registeredEndpoint, renewUnopenableSecret, type RegisteredEndpoint } from './endpointRegistration';
+import { endpointKey, registeredEndpoint, renewIfChangedInPortal, renewUnopenableSecret, type RegisteredEndpoint } from './endpointRegistration';
 import { verifyDelivery, type DeliveryEnvelope } from './verifySignature';
 
 interface TriggerOptions {
@@ -125,7 +125,16 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	const verdict = rawBody
 		? verifyDelivery({ headers: request.headers, rawBody, secret: endpoint?.secret, nowSeconds: Math.floor(Date.now() / 1000) })
 		: ({ valid: false, reason: 'The raw request body is not available to verify the signature' } as const);
-	if (!verdict.valid) return answer(response, 401, { received: false, reason: verdict.reason });
+	if (!verdict.valid) {
+		if (verdict.reason === 'Signature does not match' && endpoint && this.getMode() !== 'manual' && (await renewIfChangedInPortal.call(this, endpoint))) {
+			const workflow = this.getWorkflow();
+			this.logger.error(
+				`BLS Portal Trigger "${this.getNode().name}" in workflow "${workflow.name ?? ''}" (${workflow.id ?? ''}): a delivery did not match the stored signing secret, and webhook endpoint ${endpoint.endpointId} was changed in BLS Portal since it was registered (its secret may have been rotated there). A new signing secret was obtained and stored; the delivery was answered 503 and BLS Portal sends it again (up to 5 times, 15 minutes apart).`,
+			);
+			return answer(response, 503, { received: false, reason: 'Signing secret renewed after a change in the portal; send again' });
+		}
+		return answer(response, 401, { received: false, reason: verdict.reason });
+	}
 
 	const { envelope, deliveryId } = verdict;
 	const events = this.getNodeParameter('events', []) as string[];

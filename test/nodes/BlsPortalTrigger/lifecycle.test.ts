@@ -121,25 +121,29 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		expect(trigger.executions).toHaveLength(1);
 	});
 
-	it('keeps the endpoint and takes a new secret when it was changed in the portal (its secret may have been rotated)', async () => {
+	it('takes a new secret when the secret was rotated in the portal: the first delivery is answered 503, its retry runs', async () => {
 		const trigger = fixture.trigger(EVENTS);
 		await trigger.activate();
 		const first = trigger.nodeStaticData();
 		const rotated = await fixture.action({ resource: 'webhookEndpoint', operation: 'rotateSecret', webhookId: { mode: 'id', value: String(first.endpointId) } });
 		expect(rotated.secret).toBe(fixture.sandbox.webhookSecret(String(first.endpointId)));
 
-		// Until n8n checks again, deliveries signed with the new secret are refused.
+		// The first delivery signed with the portal's new secret does not match: the trigger sees the
+		// endpoint changed since registration, takes a new secret, answers 503, and the retry verifies.
+		fixture.sandbox.clearRequests();
 		await cancelAndDeliver();
-		expect(trigger.executions).toHaveLength(0);
-		expect(fixture.receiver.outcomes[0]).toMatchObject({ status: 401, body: { reason: 'Signature does not match' } });
-
-		expect(await trigger.activate()).toEqual({ existed: true });
-		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([first.endpointId]);
+		expect(fixture.receiver.outcomes.map((outcome) => outcome.status)).toEqual([503, 200]);
+		expect(trigger.executions).toHaveLength(1);
+		expect(fixture.sandbox.requests().byEndpoint).toMatchObject({ 'GET /webhooks/{id}': 1, 'POST /webhooks/{id}/rotate-secret': 1 });
 		expect(fixture.sandbox.webhookSecret(String(first.endpointId))).not.toBe(rotated.secret);
 
+		// The next activation check finds everything current.
+		expect(await trigger.activate()).toEqual({ existed: true });
+		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([first.endpointId]);
 		fixture.receiver.reset();
 		await cancelAndDeliver();
-		expect(trigger.executions).toHaveLength(1);
+		expect(trigger.executions).toHaveLength(2);
+		expect(fixture.receiver.outcomes.map((outcome) => outcome.status)).toEqual([200]);
 	});
 
 	it.each([
