@@ -26,17 +26,29 @@ export interface SharedQuotaSettings {
 /** Our credential with the pacer matched to the sandbox's (scaled) window, as a user would set it for such a host. */
 async function pacedCredential(ctx: BenchContext, quota: number, windowMs: number): Promise<CreatedCredential> {
 	const account = ctx.sandbox.accounts[0];
-	return await ctx.n8n.createCredential({
-		name: 'BLS Portal (bench, paced)',
-		type: 'blsPortalApi',
-		data: {
-			clientId: account.hbClientId,
-			apiKey: account.apiKey,
-			baseUrl: ctx.sandbox.apiUrl,
-			requestsPerMinute: quota,
-			rateWindowSeconds: windowMs / 1000,
-		},
-	});
+	const create = async () =>
+		await ctx.n8n.createCredential({
+			name: 'BLS Portal (bench, paced)',
+			type: 'blsPortalApi',
+			data: {
+				clientId: account.hbClientId,
+				apiKey: account.apiKey,
+				baseUrl: ctx.sandbox.apiUrl,
+				requestsPerMinute: quota,
+				rateWindowSeconds: windowMs / 1000,
+			},
+		});
+	// Two full runs failed here, right after scenario 6, with "fetch failed (other side closed)": the
+	// request never reached n8n's handler (a TypeError from fetch), so asking again creates nothing twice.
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await create();
+		} catch (error) {
+			if (attempt >= 3 || !(error instanceof TypeError)) throw error;
+			ctx.log(`  creating the paced credential: ${String(error.message)}; trying again`);
+			await sleep(2000);
+		}
+	}
 }
 
 function spanMs(ctx: BenchContext): number {
