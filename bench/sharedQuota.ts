@@ -38,8 +38,8 @@ async function pacedCredential(ctx: BenchContext, quota: number, windowMs: numbe
 				rateWindowSeconds: windowMs / 1000,
 			},
 		});
-	// Two full runs failed here, right after scenario 6, with "fetch failed (other side closed)": the
-	// request never reached n8n's handler (a TypeError from fetch), so asking again creates nothing twice.
+	// Two full runs failed here, right after scenario 6, with "fetch failed (other side closed)". Asking
+	// again is harmless: should the first request have created a credential, the scenario uses the one returned.
 	for (let attempt = 1; ; attempt++) {
 		try {
 			return await create();
