@@ -19,7 +19,7 @@ import type { INodeExecutionData, INodeParameters, NodeParameterValue } from 'n8
 
 import { startSandbox } from '../../sandbox';
 import { startN8n, versionFromEnv, type N8nInstance } from '../../scripts/n8n/instance';
-import { NODE_TYPES, withCredential } from '../../scripts/n8n/workflows';
+import { nodeOutput, NODE_TYPES, withCredential } from '../../scripts/n8n/workflows';
 import { chainWorkflow, createSandboxCredential, type NodeSpec } from '../e2e/helpers';
 import { N8nHarness } from '../harness/n8n';
 import {
@@ -43,6 +43,8 @@ const WRONG_KEY = 'sandbox-key-wrong-0123456789abcdef';
 const L = (value: NodeParameterValue) => ({ __rl: true, mode: 'id', value });
 
 let sandbox: Sandbox;
+/** The item of the step that ran after the Revoke step, inside n8n. */
+let afterRevoke: Array<Record<string, unknown>> = [];
 let apiProxy: ApiProxy;
 let foreign: { server: http.Server; origin: string; received: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string }> };
 /** Signing secrets the node legitimately output (Create / Rotate Secret), collected as they appear. */
@@ -420,7 +422,10 @@ describe(`inside n8n ${version}: log and stored executions`, () => {
 		);
 		await n8n.activate(actions.id);
 		await trigger('secrets-actions');
-		await settledExecutions(n8n, actions.id, { atLeast: 1 });
+		const [actionsRun] = await settledExecutions(n8n, actions.id, { atLeast: 1 });
+		// Continue On Fail is on for these steps, so their success is checked here: the step after the
+		// revoke signed in again and read its booking.
+		afterRevoke = actionsRun?.data ? (nodeOutput(actionsRun.data, 'After Revoke') as Array<Record<string, unknown>>) : [];
 
 		// Failures: a wrong API key, and the API down while signing in again.
 		const wrongKey = await n8n.importWorkflow(
@@ -448,6 +453,11 @@ describe(`inside n8n ${version}: log and stored executions`, () => {
 	afterAll(async () => {
 		await n8n?.stop();
 	}, 60_000);
+
+	it('signs in again after the Revoke step, inside n8n', () => {
+		expect(afterRevoke).toEqual([expect.objectContaining({ id: 2 })]);
+		expect(afterRevoke[0]).not.toHaveProperty('error');
+	});
 
 	it('keeps every key, token and signing secret out of its log', () => {
 		const log = n8n.logs();
