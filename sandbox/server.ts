@@ -209,6 +209,17 @@ export class Sandbox extends SandboxControls {
 		return this.core.dialect;
 	}
 
+	/** Runs `body` with `switches` (comma-separated) added to the current dialect, then restores it. */
+	async withDialect<T>(switches: string, body: () => Promise<T>): Promise<T> {
+		const current = [...this.dialect];
+		this.setDialect([...current, ...switches.split(',')]);
+		try {
+			return await body();
+		} finally {
+			this.setDialect(current);
+		}
+	}
+
 	/** Stops listening, closes every socket and cancels pending deliveries and injected latency. */
 	async stop(): Promise<void> {
 		this.web.sleeps.cancelAll();

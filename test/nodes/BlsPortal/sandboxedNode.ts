@@ -96,15 +96,7 @@ export function useSandboxedNode(options: SandboxOptions = {}): SandboxedNode {
 			if (error) throw new Error(`hold failed: ${error.message}`);
 			return items[0].json;
 		},
-		withDialect: async (switches, body) => {
-			const suiteDialect = [...sandbox.dialect];
-			sandbox.setDialect([...suiteDialect, ...switches.split(',')]);
-			try {
-				return await body();
-			} finally {
-				sandbox.setDialect(suiteDialect);
-			}
-		},
+		withDialect: (switches, body) => sandbox.withDialect(switches, body),
 	};
 	return node;
 }

@@ -91,15 +91,7 @@ export function useTriggerSandbox(): TriggerSandbox {
 			await sandbox.waitForDeliveries(10_000);
 			await receiver.settled();
 		},
-		withDialect: async (switches, body) => {
-			const suiteDialect = [...sandbox.dialect];
-			sandbox.setDialect([...suiteDialect, ...switches.split(',')]);
-			try {
-				return await body();
-			} finally {
-				sandbox.setDialect(suiteDialect);
-			}
-		},
+		withDialect: (switches, body) => sandbox.withDialect(switches, body),
 	};
 	return fixture;
 }
