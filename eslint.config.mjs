@@ -4,7 +4,19 @@ import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 
 // The rules n8n applies to verified community nodes, on the code that ships (nodes/, credentials/).
 export default [
-	{ ignores: ['dist/**', 'build/**', 'node_modules/**', 'test/**', 'sandbox/**', 'scripts/**', 'bench/**', '**/*.js', '**/*.mjs'] },
+	{
+		ignores: [
+			'dist/**',
+			'build/**',
+			'node_modules/**',
+			'test/**',
+			'sandbox/**',
+			'scripts/**',
+			'bench/**',
+			'**/*.js',
+			'**/*.mjs',
+		],
+	},
 	{
 		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],
 		languageOptions: { parser: tseslint.parser, parserOptions: { sourceType: 'module' } },

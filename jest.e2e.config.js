@@ -12,7 +12,16 @@ module.exports = {
 		// Transpile only (`npx tsc -p tsconfig.tools.json` type-checks), with source maps for readable failures.
 		'^.+\\.ts$': [
 			'ts-jest',
-			{ tsconfig: { isolatedModules: true, sourceMap: true, module: 'commonjs', target: 'es2022', esModuleInterop: true, resolveJsonModule: true } },
+			{
+				tsconfig: {
+					isolatedModules: true,
+					sourceMap: true,
+					module: 'commonjs',
+					target: 'es2022',
+					esModuleInterop: true,
+					resolveJsonModule: true,
+				},
+			},
 		],
 	},
 	// One n8n at a time: each uses a core or more, and the machine has two.

@@ -11,7 +11,16 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': [
 			'ts-jest',
-			{ tsconfig: { isolatedModules: true, sourceMap: true, module: 'commonjs', target: 'es2022', esModuleInterop: true, resolveJsonModule: true } },
+			{
+				tsconfig: {
+					isolatedModules: true,
+					sourceMap: true,
+					module: 'commonjs',
+					target: 'es2022',
+					esModuleInterop: true,
+					resolveJsonModule: true,
+				},
+			},
 		],
 	},
 	maxWorkers: 1,

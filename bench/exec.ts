@@ -11,8 +11,14 @@ export interface Deployed {
 }
 
 /** Imports a workflow (pointing our nodes at `credential`), activates it, and waits until its webhook answers. */
-export async function deploy(n8n: N8nInstance, workflow: WorkflowJson, credential?: CreatedCredential): Promise<Deployed> {
-	const created = await n8n.importWorkflow(credential ? withCredential(workflow, credential) : workflow);
+export async function deploy(
+	n8n: N8nInstance,
+	workflow: WorkflowJson,
+	credential?: CreatedCredential,
+): Promise<Deployed> {
+	const created = await n8n.importWorkflow(
+		credential ? withCredential(workflow, credential) : workflow,
+	);
 	await n8n.activate(created.id);
 	const webhook = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
 	const path = webhook ? String(webhook.parameters.path) : '';
@@ -57,7 +63,8 @@ export async function execute(workflow: Deployed, body: unknown = {}): Promise<W
 /** The items of a successful run, or an Error describing the failure. */
 export function itemsOf(run: WebhookRun): Array<Record<string, unknown>> | Error {
 	if (run.status !== 200) {
-		const message = (run.body as { message?: unknown })?.message ?? JSON.stringify(run.body).slice(0, 300);
+		const message =
+			(run.body as { message?: unknown })?.message ?? JSON.stringify(run.body).slice(0, 300);
 		return new Error(`HTTP ${run.status}: ${String(message)}`);
 	}
 	if (Array.isArray(run.body)) return run.body as Array<Record<string, unknown>>;

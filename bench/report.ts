@@ -21,7 +21,14 @@ function formatValue(value: number | null, format: Row['format']): string {
 
 function ratioOf(row: Row): string {
 	if (row.ratio !== undefined) return row.ratio;
-	if (row.ours === null || row.http === null || Number.isNaN(row.ours) || Number.isNaN(row.http) || row.http === 0) return '—';
+	if (
+		row.ours === null ||
+		row.http === null ||
+		Number.isNaN(row.ours) ||
+		Number.isNaN(row.http) ||
+		row.http === 0
+	)
+		return '—';
 	return `${(row.ours / row.http).toFixed(2)}`;
 }
 
@@ -34,9 +41,12 @@ export function markdownTable(results: ScenarioResult[]): string {
 	for (const row of results.flatMap((result) => result.rows)) {
 		const scenario = row.scenario === previous ? '' : row.scenario;
 		previous = row.scenario;
-		const http = row.http === null && row.httpNote ? row.httpNote : formatValue(row.http, row.format);
+		const http =
+			row.http === null && row.httpNote ? row.httpNote : formatValue(row.http, row.format);
 		const met = row.meets === undefined ? '' : row.meets ? '✓' : (row.metNote ?? '✗');
-		lines.push(`| ${scenario} | ${row.figure} | ${formatValue(row.ours, row.format)} | ${http} | ${ratioOf(row)} | ${row.target ?? '—'} | ${met} |`);
+		lines.push(
+			`| ${scenario} | ${row.figure} | ${formatValue(row.ours, row.format)} | ${http} | ${ratioOf(row)} | ${row.target ?? '—'} | ${met} |`,
+		);
 	}
 	return lines.join('\n');
 }
@@ -66,7 +76,7 @@ const MISS_NOTES: Record<string, (row: Row, facts: Facts) => string> = {
 				? `Against the control (a plain Webhook in a workflow that also holds a credential) the trigger reaches ${(control * 100).toFixed(0)} %, ` +
 					"so most of the gap is n8n's own per-execution check that a workflow may use its credentials (database queries " +
 					'for every execution of any workflow with a credential), which the trigger cannot avoid: it needs the credential to ' +
-					'register its endpoint. Closing it is on n8n\'s side (caching that check).'
+					"register its endpoint. Closing it is on n8n's side (caching that check)."
 				: `Against the control (a plain Webhook in a workflow that also holds a credential) the trigger still reaches only ${(control * 100).toFixed(0)} %, ` +
 					"so the gap is the trigger's own work per delivery: reading the raw body, the static data and its parameters, " +
 					'the duplicate guard and building the item. Closing it means doing less of that per delivery (e.g. reading the ' +
@@ -88,10 +98,11 @@ const MISS_NOTES: Record<string, (row: Row, facts: Facts) => string> = {
 	tokenExchanges: (row) =>
 		`**${row.scenario}: ${formatValue(row.ours, 'int')} token exchanges/refreshes (minimum 1).** Not expected while the token ` +
 		'lives: n8n keeps the token preAuthentication returned with the credential, so later executions reuse it.',
-	tokenCalls: (row) => `**${row.scenario}: ${formatValue(row.ours, 'int')} calls (minimum ${row.target}).** See token exchanges above.`,
+	tokenCalls: (row) =>
+		`**${row.scenario}: ${formatValue(row.ours, 'int')} calls (minimum ${row.target}).** See token exchanges above.`,
 	pacerBookingWait: (row) =>
 		`**${row.scenario}: ${formatValue(row.ours, 'int')} booking(s) waited more than one slot.** While a sync fills the ` +
-		"window, list pages leave a fifth of the budget to single calls made in the last window (12 of 60: six bookings of hold + " +
+		'window, list pages leave a fifth of the budget to single calls made in the last window (12 of 60: six bookings of hold + ' +
 		'create). A booking beyond that, or the first one after a quiet minute, is first in line for the next slot that frees, ' +
 		'ahead of every page of the sync, but that slot frees only when the oldest request leaves the window (up to one window). ' +
 		'A larger reserve would cost a sync that much throughput whenever bookings arrive; pacing pages evenly instead would ' +

@@ -39,7 +39,9 @@ const quick = process.env.BENCH_QUICK === '1';
 /** n8n's own default expression engine unless BENCH_EXPRESSION_ENGINE names one (legacy, vm). */
 const expressionEngine = process.env.BENCH_EXPRESSION_ENGINE;
 /** BENCH_ONLY=4,6 runs only those scenarios (to work on the bench; nothing is written). */
-const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((part) => part.trim()) : undefined;
+const only = process.env.BENCH_ONLY
+	? process.env.BENCH_ONLY.split(',').map((part) => part.trim())
+	: undefined;
 
 const SETTINGS = {
 	tokenExecutions: 50,
@@ -47,7 +49,11 @@ const SETTINGS = {
 	listRepeats: quick ? 1 : 3,
 	// 137 and 999: no plan with the fewest calls fetches exactly the limit.
 	limits: [1, 25, 101, 137, 999],
-	rate: { quota: quick ? 10 : 60, windowMs: Number(process.env.BENCH_RATE_WINDOW_MS ?? 10_000), windows: 3 },
+	rate: {
+		quota: quick ? 10 : 60,
+		windowMs: Number(process.env.BENCH_RATE_WINDOW_MS ?? 10_000),
+		windows: 3,
+	},
 	bookings: 10,
 	// Scenarios 7 and 8 (the request pacer): the sandbox's real 60 requests per 60 s.
 	shared: {
@@ -88,16 +94,26 @@ async function main(): Promise<number> {
 		// 200 places per slot lets the sandbox seed tens of thousands of bookings quickly.
 		sandbox = await startSandbox({ port: 0, bookings: 25, rateLimit: false, slotCapacity: 200 });
 		log(`sandbox at ${sandbox.apiUrl}; starting n8n ${version}…`);
-		n8n = await startN8n({ version, env: expressionEngine ? { N8N_EXPRESSION_ENGINE: expressionEngine } : {} });
+		n8n = await startN8n({
+			version,
+			env: expressionEngine ? { N8N_EXPRESSION_ENGINE: expressionEngine } : {},
+		});
 		engine = n8n.expressionEngine;
-		log(`n8n ${version} ready at ${n8n.url} after ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+		log(
+			`n8n ${version} ready at ${n8n.url} after ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
+		);
 
 		const account = sandbox.accounts[0];
 		const credential = await n8n.createCredential({
 			name: 'BLS Portal (bench)',
 			type: 'blsPortalApi',
 			// Pacing off: the sandbox has no rate limit here, and scenario 4 measures the back-off alone.
-			data: { clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl, requestsPerMinute: 0 },
+			data: {
+				clientId: account.hbClientId,
+				apiKey: account.apiKey,
+				baseUrl: sandbox.apiUrl,
+				requestsPerMinute: 0,
+			},
 		});
 		const ctx: BenchContext = {
 			n8n,
@@ -119,22 +135,36 @@ async function main(): Promise<number> {
 				log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 			} catch (error) {
 				// The table still reports what the other scenarios measured, under a FAILED banner naming this one.
-				const reason = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
-				ctx.integrity.push(`scenario ${name} crashed after ${((Date.now() - started) / 1000).toFixed(1)} s: ${reason}`);
+				const reason =
+					error instanceof Error
+						? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`
+						: String(error);
+				ctx.integrity.push(
+					`scenario ${name} crashed after ${((Date.now() - started) / 1000).toFixed(1)} s: ${reason}`,
+				);
 				log(`${name}: CRASHED: ${reason}`);
 			}
 		};
 		await scenario('1. token economy', () => tokenEconomy(ctx, SETTINGS.tokenExecutions, getOurs));
-		await scenario('2. return all', () => listEverything(ctx, SETTINGS.listTotals, SETTINGS.listRepeats, getOurs));
+		await scenario('2. return all', () =>
+			listEverything(ctx, SETTINGS.listTotals, SETTINGS.listRepeats, getOurs),
+		);
 		await scenario('3. limit', () => limits(ctx, SETTINGS.limits, 1000, getOurs));
 		await scenario('4. under the rate limit', () => underRateLimit(ctx, SETTINGS.rate, getOurs));
 		await scenario('5. book a candidate', () => bookCandidates(ctx, SETTINGS.bookings, getOurs));
 		await scenario('6. trigger throughput', () => triggerThroughput(ctx, SETTINGS.trigger));
-		await scenario('7. shared quota (scenarios 7 and 8)', () => sharedQuota(ctx, SETTINGS.shared, getOurs));
+		await scenario('7. shared quota (scenarios 7 and 8)', () =>
+			sharedQuota(ctx, SETTINGS.shared, getOurs),
+		);
 		await scenario('9. trigger in queue mode', () => queueThroughput(ctx, SETTINGS.queue));
 
 		const totalSeconds = (Date.now() - startedAt) / 1000;
-		const document = render(results, ctx.integrity, { version, totalSeconds, engine, commit: gitCommit() });
+		const document = render(results, ctx.integrity, {
+			version,
+			totalSeconds,
+			engine,
+			commit: gitCommit(),
+		});
 		process.stdout.write(`\n${document}\n`);
 		if (!quick && !only && process.env.BENCH_NO_WRITE !== '1') {
 			const file = path.join(repoRoot(), 'bench', 'results', 'latest.md');
@@ -157,18 +187,29 @@ async function main(): Promise<number> {
 /** The commit the bench ran at, with "+ changes" when the work tree differs from it. */
 function gitCommit(): string {
 	try {
-		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot() }).toString().trim();
-		const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot() }).toString().trim() !== '';
+		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot() })
+			.toString()
+			.trim();
+		const dirty =
+			execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot() })
+				.toString()
+				.trim() !== '';
 		return dirty ? `${head} + uncommitted changes` : head;
 	} catch {
 		return 'unknown';
 	}
 }
 
-function render(results: ScenarioResult[], integrity: string[], run: { version: string; totalSeconds: number; engine: string; commit: string }): string {
+function render(
+	results: ScenarioResult[],
+	integrity: string[],
+	run: { version: string; totalSeconds: number; engine: string; commit: string },
+): string {
 	const { rate, trigger } = SETTINGS;
 	const lines: string[] = [];
-	lines.push(`## Benchmark: BLS Portal node vs the HTTP Request way${quick ? ' (QUICK MODE: not for publishing)' : ''}`);
+	lines.push(
+		`## Benchmark: BLS Portal node vs the HTTP Request way${quick ? ' (QUICK MODE: not for publishing)' : ''}`,
+	);
 	lines.push('');
 	lines.push(
 		`n8n ${run.version} (expression engine: ${run.engine}), Node ${process.version} for the bench (n8n on its own Node 24), ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ` +
@@ -178,7 +219,9 @@ function render(results: ScenarioResult[], integrity: string[], run: { version: 
 	);
 	lines.push('');
 	if (integrity.length) {
-		lines.push(`> **FAILED: ${integrity.length} integrity problem(s); the figures below cannot be trusted.**`);
+		lines.push(
+			`> **FAILED: ${integrity.length} integrity problem(s); the figures below cannot be trusted.**`,
+		);
 		for (const problem of integrity) lines.push(`> - ${problem}`);
 		lines.push('');
 	}
@@ -193,7 +236,9 @@ function render(results: ScenarioResult[], integrity: string[], run: { version: 
 			`then reversed) after a ${trigger.warmupMs / 1000} s warm-up; a round lasts until n8n has recorded every execution it accepted; ` +
 			'rates are totals over all rounds, ratios the median of the per-round ratios.',
 	);
-	const queue = results.map((result) => result.facts).find((facts) => facts.queueRatio !== undefined);
+	const queue = results
+		.map((result) => result.facts)
+		.find((facts) => facts.queueRatio !== undefined);
 	if (queue) {
 		lines.push('');
 		lines.push(
@@ -211,11 +256,14 @@ function render(results: ScenarioResult[], integrity: string[], run: { version: 
 		);
 	}
 	const notes = closingNotes(results);
-	const failures = results.map((result) => result.facts).find((facts) => facts.retryMessage !== undefined);
+	const failures = results
+		.map((result) => result.facts)
+		.find((facts) => facts.retryMessage !== undefined);
 	lines.push('');
 	lines.push('### Closing note');
 	lines.push('');
-	if (notes.length === 0) lines.push('Every figure of the BLS Portal node meets its minimum or goal.');
+	if (notes.length === 0)
+		lines.push('Every figure of the BLS Portal node meets its minimum or goal.');
 	else {
 		lines.push('Figures of the BLS Portal node that miss their minimum or goal:');
 		lines.push('');
@@ -261,7 +309,9 @@ function render(results: ScenarioResult[], integrity: string[], run: { version: 
 main().then(
 	(code) => process.exit(code),
 	(error) => {
-		process.stderr.write(`[bench] crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.stderr.write(
+			`[bench] crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+		);
 		process.exit(2);
 	},
 );

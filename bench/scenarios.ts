@@ -70,13 +70,19 @@ function itemProblems(items: Array<Record<string, unknown>>, expected: number): 
 	if (items.length !== expected) problems.push(`${items.length} items instead of ${expected}`);
 	if (unique.size !== ids.length) problems.push(`${ids.length - unique.size} duplicated`);
 	const missing = [];
-	for (let id = 1; id <= expected && missing.length < 5; id++) if (!unique.has(id)) missing.push(id);
+	for (let id = 1; id <= expected && missing.length < 5; id++)
+		if (!unique.has(id)) missing.push(id);
 	if (missing.length) problems.push(`missing ids ${missing.join(', ')}…`);
 	return problems;
 }
 
 /** Records lost or duplicated items as an integrity failure (the bench then exits non-zero). */
-function checkItems(ctx: BenchContext, label: string, items: Array<Record<string, unknown>>, expected: number): void {
+function checkItems(
+	ctx: BenchContext,
+	label: string,
+	items: Array<Record<string, unknown>>,
+	expected: number,
+): void {
 	const problems = itemProblems(items, expected);
 	if (problems.length) ctx.integrity.push(`${label}: ${problems.join('; ')}`);
 }
@@ -89,7 +95,11 @@ function median(values: number[]): number {
 
 // ---- 1. Token economy ---------------------------------------------------------------------------
 
-export async function tokenEconomy(ctx: BenchContext, executions: number, getOurs: Deployed): Promise<ScenarioResult> {
+export async function tokenEconomy(
+	ctx: BenchContext,
+	executions: number,
+	getOurs: Deployed,
+): Promise<ScenarioResult> {
 	const { sandbox } = ctx;
 	const theirs = await deploy(ctx.n8n, httpWay.getBooking('bench-http-get', ctx.api, 1));
 	const measure = async (workflow: Deployed, label: string) => {
@@ -97,9 +107,14 @@ export async function tokenEconomy(ctx: BenchContext, executions: number, getOur
 		for (let i = 0; i < executions; i++) {
 			const items = itemsOf(await execute(workflow));
 			// Our node unwraps the booking; the HTTP Request node returns the API's `{ data: booking }`.
-			const booking = items instanceof Error ? undefined : ((items[0]?.data as Record<string, unknown> | undefined) ?? items[0]);
+			const booking =
+				items instanceof Error
+					? undefined
+					: ((items[0]?.data as Record<string, unknown> | undefined) ?? items[0]);
 			if (items instanceof Error || items.length !== 1 || booking?.id !== 1) {
-				ctx.integrity.push(`${label}: execution ${i + 1} did not return booking 1 (${items instanceof Error ? items.message : JSON.stringify(items).slice(0, 200)})`);
+				ctx.integrity.push(
+					`${label}: execution ${i + 1} did not return booking 1 (${items instanceof Error ? items.message : JSON.stringify(items).slice(0, 200)})`,
+				);
 			}
 		}
 		return sandbox.requests();
@@ -110,8 +125,26 @@ export async function tokenEconomy(ctx: BenchContext, executions: number, getOur
 	const scenario = `1. Token economy (${executions} executions of "get one booking")`;
 	return {
 		rows: [
-			{ scenario, figure: 'token exchanges', ours: o.tokenExchanges + o.refreshes, http: h.tokenExchanges + h.refreshes, format: 'int', target: '1', meets: o.tokenExchanges + o.refreshes <= 1, noteKey: 'tokenExchanges' },
-			{ scenario, figure: 'API calls in total', ours: o.total, http: h.total, format: 'int', target: String(minimumCalls), meets: o.total <= minimumCalls, noteKey: 'tokenCalls' },
+			{
+				scenario,
+				figure: 'token exchanges',
+				ours: o.tokenExchanges + o.refreshes,
+				http: h.tokenExchanges + h.refreshes,
+				format: 'int',
+				target: '1',
+				meets: o.tokenExchanges + o.refreshes <= 1,
+				noteKey: 'tokenExchanges',
+			},
+			{
+				scenario,
+				figure: 'API calls in total',
+				ours: o.total,
+				http: h.total,
+				format: 'int',
+				target: String(minimumCalls),
+				meets: o.total <= minimumCalls,
+				noteKey: 'tokenCalls',
+			},
 			{
 				scenario,
 				figure: 'API calls without sign-ins',
@@ -128,11 +161,19 @@ export async function tokenEconomy(ctx: BenchContext, executions: number, getOur
 
 // ---- 2. List everything -----------------------------------------------------------------------
 
-export async function listEverything(ctx: BenchContext, totals: number[], repeats: number, getOurs: Deployed): Promise<ScenarioResult> {
+export async function listEverything(
+	ctx: BenchContext,
+	totals: number[],
+	repeats: number,
+	getOurs: Deployed,
+): Promise<ScenarioResult> {
 	const { sandbox } = ctx;
 	const oursList = await deploy(ctx.n8n, ours.listAll('bench-ours-list'), ctx.credential);
 	const http100 = await deploy(ctx.n8n, httpWay.listAll('bench-http-list-100', ctx.api, 100));
-	const httpDefault = await deploy(ctx.n8n, httpWay.listAll('bench-http-list-default', ctx.api, undefined));
+	const httpDefault = await deploy(
+		ctx.n8n,
+		httpWay.listAll('bench-http-list-default', ctx.api, undefined),
+	);
 	const rows: Row[] = [];
 	for (const total of totals) {
 		sandbox.reset({ bookings: total });
@@ -157,7 +198,8 @@ export async function listEverything(ctx: BenchContext, totals: number[], repeat
 				signIns.push(log.tokenExchanges + log.refreshes);
 				times.push(run.ms);
 			}
-			if (new Set(calls).size > 1) ctx.log(`  note: ${label} made ${calls.join(' / ')} calls in its ${repeats} runs`);
+			if (new Set(calls).size > 1)
+				ctx.log(`  note: ${label} made ${calls.join(' / ')} calls in its ${repeats} runs`);
 			return { calls: Math.max(...calls), signIns: Math.max(...signIns), items, ms: median(times) };
 		};
 		ctx.log(`  Return All over ${total} bookings`);
@@ -167,11 +209,52 @@ export async function listEverything(ctx: BenchContext, totals: number[], repeat
 		const minimum = Math.ceil(total / MAX_PAGE_SIZE);
 		const scenario = `2. Return All, ${total.toLocaleString('en-GB')} bookings`;
 		rows.push(
-			{ scenario, figure: 'API calls (HTTP way: per_page=100)', ours: o.calls, http: h.calls, format: 'int', target: String(minimum), meets: o.calls <= minimum, noteKey: 'listCalls' },
-			{ scenario, figure: 'API calls (HTTP way: per_page left at the default 20)', ours: o.calls, http: d.calls, format: 'int', target: String(minimum), meets: o.calls <= minimum, noteKey: 'listCalls' },
-			{ scenario, figure: 'API calls without sign-ins (HTTP way: per_page=100)', ours: o.calls - o.signIns, http: h.calls - h.signIns, format: 'int', target: String(minimum), meets: o.calls - o.signIns <= minimum },
-			{ scenario, figure: 'items returned (unique)', ours: o.items, http: h.items, format: 'int', target: `${total} (= total)`, meets: o.items === total },
-			{ scenario, figure: `wall time per execution, median of ${repeats} (HTTP way: per_page=100)`, ours: o.ms, http: h.ms, format: 'ms', target: '—' },
+			{
+				scenario,
+				figure: 'API calls (HTTP way: per_page=100)',
+				ours: o.calls,
+				http: h.calls,
+				format: 'int',
+				target: String(minimum),
+				meets: o.calls <= minimum,
+				noteKey: 'listCalls',
+			},
+			{
+				scenario,
+				figure: 'API calls (HTTP way: per_page left at the default 20)',
+				ours: o.calls,
+				http: d.calls,
+				format: 'int',
+				target: String(minimum),
+				meets: o.calls <= minimum,
+				noteKey: 'listCalls',
+			},
+			{
+				scenario,
+				figure: 'API calls without sign-ins (HTTP way: per_page=100)',
+				ours: o.calls - o.signIns,
+				http: h.calls - h.signIns,
+				format: 'int',
+				target: String(minimum),
+				meets: o.calls - o.signIns <= minimum,
+			},
+			{
+				scenario,
+				figure: 'items returned (unique)',
+				ours: o.items,
+				http: h.items,
+				format: 'int',
+				target: `${total} (= total)`,
+				meets: o.items === total,
+			},
+			{
+				scenario,
+				figure: `wall time per execution, median of ${repeats} (HTTP way: per_page=100)`,
+				ours: o.ms,
+				http: h.ms,
+				format: 'ms',
+				target: '—',
+			},
 		);
 	}
 	return { rows, facts: {} };
@@ -186,7 +269,10 @@ function fetchedItems(sandbox: Sandbox, total: number): number {
 		if (entry.method !== 'GET' || entry.path !== '/bookings' || entry.status !== 200) continue;
 		const url = new URL(entry.url, 'http://x');
 		const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
-		const perPage = Math.min(MAX_PAGE_SIZE, Math.max(1, Number(url.searchParams.get('per_page') ?? 20) || 20));
+		const perPage = Math.min(
+			MAX_PAGE_SIZE,
+			Math.max(1, Number(url.searchParams.get('per_page') ?? 20) || 20),
+		);
 		fetched += Math.max(0, Math.min(perPage, total - (page - 1) * perPage));
 	}
 	return fetched;
@@ -203,7 +289,8 @@ export function leastSurplus(limit: number, pages: number): number {
 	for (let k = 0; k < pages; k++) {
 		const next = new Set<number>();
 		for (const offset of reachable) {
-			for (let size = 1; size <= MAX_PAGE_SIZE; size++) if (offset % size === 0 && offset < limit) next.add(offset + size);
+			for (let size = 1; size <= MAX_PAGE_SIZE; size++)
+				if (offset % size === 0 && offset < limit) next.add(offset + size);
 		}
 		reachable = next;
 	}
@@ -211,14 +298,26 @@ export function leastSurplus(limit: number, pages: number): number {
 	return ends.length ? Math.min(...ends) - limit : Number.NaN;
 }
 
-export async function limits(ctx: BenchContext, limitValues: number[], total: number, getOurs: Deployed): Promise<ScenarioResult> {
+export async function limits(
+	ctx: BenchContext,
+	limitValues: number[],
+	total: number,
+	getOurs: Deployed,
+): Promise<ScenarioResult> {
 	const { sandbox } = ctx;
 	sandbox.reset({ bookings: total });
 	await warmOurToken(getOurs);
 	const rows: Row[] = [];
 	for (const limit of limitValues) {
-		const oursWorkflow = await deploy(ctx.n8n, ours.listLimit(`bench-ours-limit-${limit}`, limit), ctx.credential);
-		const theirs = await deploy(ctx.n8n, httpWay.listLimit(`bench-http-limit-${limit}`, ctx.api, limit));
+		const oursWorkflow = await deploy(
+			ctx.n8n,
+			ours.listLimit(`bench-ours-limit-${limit}`, limit),
+			ctx.credential,
+		);
+		const theirs = await deploy(
+			ctx.n8n,
+			httpWay.listLimit(`bench-http-limit-${limit}`, ctx.api, limit),
+		);
 		const measure = async (workflow: Deployed, label: string) => {
 			sandbox.clearRequests();
 			const result = itemsOf(await execute(workflow));
@@ -228,7 +327,11 @@ export async function limits(ctx: BenchContext, limitValues: number[], total: nu
 			}
 			checkItems(ctx, label, result, limit);
 			const log = sandbox.requests();
-			return { calls: log.total, signIns: log.tokenExchanges + log.refreshes, over: fetchedItems(sandbox, total) - limit };
+			return {
+				calls: log.total,
+				signIns: log.tokenExchanges + log.refreshes,
+				over: fetchedItems(sandbox, total) - limit,
+			};
 		};
 		const o = await measure(oursWorkflow, `limit ${limit}, BLS Portal node`);
 		const h = await measure(theirs, `limit ${limit}, HTTP Request way`);
@@ -236,8 +339,25 @@ export async function limits(ctx: BenchContext, limitValues: number[], total: nu
 		const surplus = leastSurplus(limit, minimum);
 		const scenario = `3. Limit = ${limit}`;
 		rows.push(
-			{ scenario, figure: 'API calls', ours: o.calls, http: h.calls, format: 'int', target: String(minimum), meets: o.calls <= minimum, noteKey: 'limitCalls' },
-			{ scenario, figure: 'API calls without sign-ins', ours: o.calls - o.signIns, http: h.calls - h.signIns, format: 'int', target: String(minimum), meets: o.calls - o.signIns <= minimum },
+			{
+				scenario,
+				figure: 'API calls',
+				ours: o.calls,
+				http: h.calls,
+				format: 'int',
+				target: String(minimum),
+				meets: o.calls <= minimum,
+				noteKey: 'limitCalls',
+			},
+			{
+				scenario,
+				figure: 'API calls without sign-ins',
+				ours: o.calls - o.signIns,
+				http: h.calls - h.signIns,
+				format: 'int',
+				target: String(minimum),
+				meets: o.calls - o.signIns <= minimum,
+			},
 			{
 				scenario,
 				figure: `items fetched but not returned (least possible in ${minimum} call${minimum === 1 ? '' : 's'}: ${surplus})`,
@@ -284,7 +404,11 @@ function logSpanMs(sandbox: Sandbox): number {
 	return last - first;
 }
 
-export async function underRateLimit(ctx: BenchContext, settings: RateLimitSettings, getOurs: Deployed): Promise<ScenarioResult> {
+export async function underRateLimit(
+	ctx: BenchContext,
+	settings: RateLimitSettings,
+	getOurs: Deployed,
+): Promise<ScenarioResult> {
 	const { sandbox } = ctx;
 	const { quota, windowMs, windows } = settings;
 	// Our node's token is reused, so its job is pages only: windows × quota − 1 pages keeps the HTTP
@@ -295,14 +419,22 @@ export async function underRateLimit(ctx: BenchContext, settings: RateLimitSetti
 
 	const oursList = await deploy(ctx.n8n, ours.listAll('bench-ours-rate'), ctx.credential);
 	// Retry On Fail at n8n's most patient setting (5 tries, 5 s apart: the editor's maximums).
-	const retryOnly = await deploy(ctx.n8n, httpWay.listAll('bench-http-rate-retry', ctx.api, 100, { retry: { maxTries: 5, waitBetweenTriesMs: 5000 } }));
+	const retryOnly = await deploy(
+		ctx.n8n,
+		httpWay.listAll('bench-http-rate-retry', ctx.api, 100, {
+			retry: { maxTries: 5, waitBetweenTriesMs: 5000 },
+		}),
+	);
 	// The careful user also spaces the pages to the quota. At exactly window ÷ quota (1 s at the real
 	// 60/min) the token call right before page 1 makes the 61st request land inside the first
 	// window, so the pace that never meets a 429 is window ÷ (quota − 1): 1 017 ms at 60/min.
 	const intervalMs = Math.ceil(windowMs / (quota - 1));
 	const paced = await deploy(
 		ctx.n8n,
-		httpWay.listAll('bench-http-rate-paced', ctx.api, 100, { requestIntervalMs: intervalMs, retry: { maxTries: 5, waitBetweenTriesMs: 5000 } }),
+		httpWay.listAll('bench-http-rate-paced', ctx.api, 100, {
+			requestIntervalMs: intervalMs,
+			retry: { maxTries: 5, waitBetweenTriesMs: 5000 },
+		}),
 	);
 
 	// For the closing note only: a user who makes the completion expression check the status first,
@@ -310,12 +442,17 @@ export async function underRateLimit(ctx: BenchContext, settings: RateLimitSetti
 	const strict = await deploy(
 		ctx.n8n,
 		httpWay.listAll('bench-http-rate-strict', ctx.api, 100, {
-			completeExpression: '={{ $response.statusCode === 200 && $response.body.links.next === null }}',
+			completeExpression:
+				'={{ $response.statusCode === 200 && $response.body.links.next === null }}',
 			retry: { maxTries: 5, waitBetweenTriesMs: 5000 },
 		}),
 	);
 
-	const measure = async (workflow: Deployed, label: string, countAsIntegrity: boolean): Promise<RateRun> => {
+	const measure = async (
+		workflow: Deployed,
+		label: string,
+		countAsIntegrity: boolean,
+	): Promise<RateRun> => {
 		// A fresh limiter (new windows) and log for each run.
 		sandbox.configure({ rateLimit: { max: quota, windowMs } });
 		sandbox.clearRequests();
@@ -329,7 +466,12 @@ export async function underRateLimit(ctx: BenchContext, settings: RateLimitSetti
 		const result: RateRun = {
 			ok: problems.length === 0,
 			items: items instanceof Error ? 0 : items.length,
-			message: items instanceof Error ? items.message : problems.length ? `answered 200 OK with ${problems.join('; ')}` : '',
+			message:
+				items instanceof Error
+					? items.message
+					: problems.length
+						? `answered 200 OK with ${problems.join('; ')}`
+						: '',
 			calls,
 			status429: summary.status429,
 			spanMs: logSpanMs(sandbox),
@@ -337,13 +479,23 @@ export async function underRateLimit(ctx: BenchContext, settings: RateLimitSetti
 			executionMs: run.ms,
 		};
 		if (!result.ok && countAsIntegrity) ctx.integrity.push(`${label}: ${result.message}`);
-		ctx.log(`  ${label}: ${result.ok ? 'ok' : `failed (${result.message.slice(0, 120)})`}, ${calls} calls + ${result.status429} × 429, ${(result.spanMs / 1000).toFixed(1)} s`);
+		ctx.log(
+			`  ${label}: ${result.ok ? 'ok' : `failed (${result.message.slice(0, 120)})`}, ${calls} calls + ${result.status429} × 429, ${(result.spanMs / 1000).toFixed(1)} s`,
+		);
 		return result;
 	};
 	const o = await measure(oursList, 'rate limit, BLS Portal node', true);
 	const r = await measure(retryOnly, 'rate limit, HTTP Request way (Retry On Fail)', false);
-	const p = await measure(paced, `rate limit, HTTP Request way (Retry On Fail + ${intervalMs} ms interval)`, false);
-	const s = await measure(strict, 'rate limit, HTTP Request way (Retry On Fail, status-checking completion)', false);
+	const p = await measure(
+		paced,
+		`rate limit, HTTP Request way (Retry On Fail + ${intervalMs} ms interval)`,
+		false,
+	);
+	const s = await measure(
+		strict,
+		'rate limit, HTTP Request way (Retry On Fail, status-checking completion)',
+		false,
+	);
 	sandbox.configure({ rateLimit: false });
 
 	const ratio = (run: RateRun) => (run.ok && run.floorMs > 0 ? run.spanMs / run.floorMs : null);
@@ -360,13 +512,23 @@ export async function underRateLimit(ctx: BenchContext, settings: RateLimitSetti
 				figure: `failed executions (HTTP way: ${variant})`,
 				ours: o.ok ? 0 : 1,
 				http: theirs.ok ? 0 : silent ? null : 1,
-				httpNote: silent ? `1 (silent: 200 OK, ${theirs.items.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} items)` : undefined,
+				httpNote: silent
+					? `1 (silent: 200 OK, ${theirs.items.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} items)`
+					: undefined,
 				format: 'int',
 				target: '0',
 				meets: o.ok,
 				ratio: '—',
 			},
-			{ scenario, figure: `429 answers received (HTTP way: ${variant})`, ours: o.status429, http: theirs.status429, format: 'int', target: '—', ratio: '—' },
+			{
+				scenario,
+				figure: `429 answers received (HTTP way: ${variant})`,
+				ours: o.status429,
+				http: theirs.status429,
+				format: 'int',
+				target: '—',
+				ratio: '—',
+			},
 			{
 				scenario,
 				figure: `wall time, first to last API call (HTTP way: ${variant})`,
@@ -429,7 +591,11 @@ function bookableDay(today: string): string {
 	return day;
 }
 
-export async function bookCandidates(ctx: BenchContext, count: number, getOurs: Deployed): Promise<ScenarioResult> {
+export async function bookCandidates(
+	ctx: BenchContext,
+	count: number,
+	getOurs: Deployed,
+): Promise<ScenarioResult> {
 	const { sandbox } = ctx;
 	sandbox.reset({ bookings: 25 });
 	const account = sandbox.accounts[0];
@@ -446,26 +612,55 @@ export async function bookCandidates(ctx: BenchContext, count: number, getOurs: 
 		for (let i = 0; i < count; i++) {
 			const email = `bench.${tag}.${i}@example.com`;
 			const items = itemsOf(await execute(workflow, { lastName: `${tag}${i}`, email }));
-			const booking = items instanceof Error ? undefined : ((items[0]?.data as Record<string, unknown> | undefined) ?? items[0]);
+			const booking =
+				items instanceof Error
+					? undefined
+					: ((items[0]?.data as Record<string, unknown> | undefined) ?? items[0]);
 			if (items instanceof Error || !booking || booking.email !== email) {
-				ctx.integrity.push(`${label}: booking ${i + 1} not made (${items instanceof Error ? items.message : JSON.stringify(items).slice(0, 200)})`);
+				ctx.integrity.push(
+					`${label}: booking ${i + 1} not made (${items instanceof Error ? items.message : JSON.stringify(items).slice(0, 200)})`,
+				);
 			} else {
 				ids.add(booking.id);
 			}
 		}
 		const made = sandbox.state().accounts[0].bookings - before;
-		if (made !== count || ids.size !== count) ctx.integrity.push(`${label}: ${made} bookings made (${ids.size} distinct ids returned) for ${count} executions`);
-		if (sandbox.state().accounts[0].activeHold) ctx.integrity.push(`${label}: a hold was left active`);
+		if (made !== count || ids.size !== count)
+			ctx.integrity.push(
+				`${label}: ${made} bookings made (${ids.size} distinct ids returned) for ${count} executions`,
+			);
+		if (sandbox.state().accounts[0].activeHold)
+			ctx.integrity.push(`${label}: a hold was left active`);
 		const log = sandbox.requests();
-		return { calls: log.total / count, withoutSignIns: (log.total - log.tokenExchanges - log.refreshes) / count };
+		return {
+			calls: log.total / count,
+			withoutSignIns: (log.total - log.tokenExchanges - log.refreshes) / count,
+		};
 	};
 	const o = await measure(oursBook, 'book, BLS Portal node (Booking → Book)', 'ours');
 	const h = await measure(theirs, 'book, HTTP Request way (token + hold + create)', 'http');
 	const scenario = `5. Book a candidate (${count} bookings each way)`;
 	return {
 		rows: [
-			{ scenario, figure: 'API calls per booking', ours: o.calls, http: h.calls, format: 'ratio', target: '2 (hold + create)', meets: o.calls <= 2, noteKey: 'bookCalls' },
-			{ scenario, figure: 'API calls per booking without sign-ins', ours: o.withoutSignIns, http: h.withoutSignIns, format: 'ratio', target: '2 (hold + create)', meets: o.withoutSignIns <= 2 },
+			{
+				scenario,
+				figure: 'API calls per booking',
+				ours: o.calls,
+				http: h.calls,
+				format: 'ratio',
+				target: '2 (hold + create)',
+				meets: o.calls <= 2,
+				noteKey: 'bookCalls',
+			},
+			{
+				scenario,
+				figure: 'API calls per booking without sign-ins',
+				ours: o.withoutSignIns,
+				http: h.withoutSignIns,
+				format: 'ratio',
+				target: '2 (hold + create)',
+				meets: o.withoutSignIns <= 2,
+			},
 		],
 		facts: {},
 	};
@@ -513,11 +708,19 @@ const SAMPLE_BOOKING = {
 let deliveryCounter = 1_000_000;
 
 /** A delivery exactly as the API signs it: a new event id each time, signed with `secret`. */
-export function signedDelivery(secret: string, eventIds: Set<string>): { headers: Record<string, string>; body: Buffer } {
+export function signedDelivery(
+	secret: string,
+	eventIds: Set<string>,
+): { headers: Record<string, string>; body: Buffer } {
 	const eventId = randomUUID();
 	eventIds.add(eventId);
 	const body = Buffer.from(
-		JSON.stringify({ event_id: eventId, event_type: 'booking.created', occurred_at: new Date().toISOString().replace('Z', '+00:00'), data: SAMPLE_BOOKING }),
+		JSON.stringify({
+			event_id: eventId,
+			event_type: 'booking.created',
+			occurred_at: new Date().toISOString().replace('Z', '+00:00'),
+			data: SAMPLE_BOOKING,
+		}),
 	);
 	const timestamp = String(Math.floor(Date.now() / 1000));
 	return {
@@ -566,13 +769,27 @@ async function recordedEventIds(
 
 /** Finished executions of a workflow, from n8n's own count (one cheap request). */
 export async function finishedExecutions(ctx: BenchContext, workflowId: string): Promise<number> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId, status: ['success', 'error', 'crashed'] }));
+	const filter = encodeURIComponent(
+		JSON.stringify({ workflowId, status: ['success', 'error', 'crashed'] }),
+	);
 	const page = await ctx.n8n.rest<{ count: number }>('GET', `/executions?filter=${filter}&limit=1`);
 	return page.count;
 }
 
-function firstItemJson(execution: { data?: unknown }, nodeName: string): Record<string, unknown> | undefined {
-	const data = execution.data as { resultData?: { runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }>> } }>> } } | undefined;
+function firstItemJson(
+	execution: { data?: unknown },
+	nodeName: string,
+): Record<string, unknown> | undefined {
+	const data = execution.data as
+		| {
+				resultData?: {
+					runData?: Record<
+						string,
+						Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }>> } }>
+					>;
+				};
+		  }
+		| undefined;
 	return data?.resultData?.runData?.[nodeName]?.[0]?.data?.main?.[0]?.[0]?.json;
 }
 
@@ -591,26 +808,40 @@ export function verificationCost(iterations: number): { verifyUs: number; hmacUs
 	const verifyUs = time(() => {
 		if (!verifyDelivery(input).valid) throw new Error('verifyDelivery refused a valid delivery');
 	});
-	const hmacUs = time(() => void computeSignature(secret, delivery.headers['x-tdta-timestamp'], delivery.body));
+	const hmacUs = time(
+		() => void computeSignature(secret, delivery.headers['x-tdta-timestamp'], delivery.body),
+	);
 	return { verifyUs, hmacUs };
 }
 
 type Receiver = 'trigger' | 'plain' | 'control';
 const RECEIVERS: readonly Receiver[] = ['trigger', 'plain', 'control'];
 
-export async function triggerThroughput(ctx: BenchContext, settings: TriggerSettings): Promise<ScenarioResult> {
+export async function triggerThroughput(
+	ctx: BenchContext,
+	settings: TriggerSettings,
+): Promise<ScenarioResult> {
 	const { n8n } = ctx;
 	const trigger = await deploy(n8n, triggerWorkflow(), ctx.credential);
 	const plain = await deploy(n8n, plainWebhookWorkflow('bench-plain-webhook'));
-	const control = await deploy(n8n, plainWebhookWorkflow('bench-plain-webhook-credential', true), ctx.credential);
+	const control = await deploy(
+		n8n,
+		plainWebhookWorkflow('bench-plain-webhook-credential', true),
+		ctx.credential,
+	);
 	// The trigger registered itself with the API on activation; the load generator signs with that
 	// endpoint's secret as the API holds it (the trigger keeps only a sealed copy in static data).
 	let endpoint: { url: string; secret: string } | undefined;
 	const deadline = Date.now() + 30_000;
 	while (!endpoint && Date.now() < deadline) {
-		const stored = ((await n8n.getWorkflow(trigger.id)).staticData ?? {}) as Record<string, Record<string, unknown>>;
+		const stored = ((await n8n.getWorkflow(trigger.id)).staticData ?? {}) as Record<
+			string,
+			Record<string, unknown>
+		>;
 		const endpointId = stored['node:BLS Portal Trigger']?.endpointId;
-		endpoint = ctx.sandbox.signingSecrets().find((candidate) => String(candidate.id) === String(endpointId));
+		endpoint = ctx.sandbox
+			.signingSecrets()
+			.find((candidate) => String(candidate.id) === String(endpointId));
 		if (!endpoint) await sleep(250);
 	}
 	if (!endpoint) throw new Error('The BLS Portal Trigger did not register its endpoint');
@@ -619,8 +850,16 @@ export async function triggerThroughput(ctx: BenchContext, settings: TriggerSett
 	const signingSecret = secret;
 
 	const workflows: Record<Receiver, Deployed> = { trigger, plain, control };
-	const urls: Record<Receiver, string> = { trigger: triggerUrl, plain: plain.url, control: control.url };
-	const sentIds: Record<Receiver, Set<string>> = { trigger: new Set(), plain: new Set(), control: new Set() };
+	const urls: Record<Receiver, string> = {
+		trigger: triggerUrl,
+		plain: plain.url,
+		control: control.url,
+	};
+	const sentIds: Record<Receiver, Set<string>> = {
+		trigger: new Set(),
+		plain: new Set(),
+		control: new Set(),
+	};
 	const sentSoFar: Record<Receiver, number> = { trigger: 0, plain: 0, control: 0 };
 	const warm: Partial<Record<Receiver, LoadResult>> = {};
 	const results: Record<Receiver, LoadResult[]> = { trigger: [], plain: [], control: [] };
@@ -629,11 +868,18 @@ export async function triggerThroughput(ctx: BenchContext, settings: TriggerSett
 	 * has recorded every execution it accepted: the rate is of executions finished, not of answers.
 	 */
 	const round = async (name: Receiver, durationMs: number): Promise<LoadResult> => {
-		const result = await runLoad(urls[name], () => signedDelivery(signingSecret, sentIds[name]), { concurrency: settings.concurrency, durationMs });
+		const result = await runLoad(urls[name], () => signedDelivery(signingSecret, sentIds[name]), {
+			concurrency: settings.concurrency,
+			durationMs,
+		});
 		sentSoFar[name] += result.sent;
 		const drainStarted = process.hrtime.bigint();
 		const drainDeadline = Date.now() + 60_000;
-		while ((await finishedExecutions(ctx, workflows[name].id)) < sentSoFar[name] && Date.now() < drainDeadline) await sleep(50);
+		while (
+			(await finishedExecutions(ctx, workflows[name].id)) < sentSoFar[name] &&
+			Date.now() < drainDeadline
+		)
+			await sleep(50);
 		result.elapsedMs += Number(process.hrtime.bigint() - drainStarted) / 1e6;
 		return result;
 	};
@@ -644,7 +890,9 @@ export async function triggerThroughput(ctx: BenchContext, settings: TriggerSett
 		for (const name of index % 2 === 0 ? RECEIVERS : [...RECEIVERS].reverse()) {
 			const result = await round(name, settings.roundMs);
 			results[name].push(result);
-			ctx.log(`  ${name}: round ${index + 1}: ${result.ok}/${result.sent} accepted, ${(result.ok / (result.elapsedMs / 1000)).toFixed(0)} executions/s`);
+			ctx.log(
+				`  ${name}: round ${index + 1}: ${result.ok}/${result.sent} accepted, ${(result.ok / (result.elapsedMs / 1000)).toFixed(0)} executions/s`,
+			);
 		}
 	}
 
@@ -656,16 +904,33 @@ export async function triggerThroughput(ctx: BenchContext, settings: TriggerSett
 		const measuredMs = results[name].reduce((sum, r) => sum + r.elapsedMs, 0);
 		const latencies = results[name].flatMap((r) => r.latenciesMs);
 		const statuses: Record<string, number> = {};
-		for (const r of all) for (const [status, n] of Object.entries(r.byStatus)) statuses[status] = (statuses[status] ?? 0) + n;
-		return { sent, accepted, statuses, rate: measuredOk / (measuredMs / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+		for (const r of all)
+			for (const [status, n] of Object.entries(r.byStatus))
+				statuses[status] = (statuses[status] ?? 0) + n;
+		return {
+			sent,
+			accepted,
+			statuses,
+			rate: measuredOk / (measuredMs / 1000),
+			p50: percentile(latencies, 50),
+			p99: percentile(latencies, 99),
+		};
 	};
-	const summary = { trigger: summarise('trigger'), plain: summarise('plain'), control: summarise('control') };
+	const summary = {
+		trigger: summarise('trigger'),
+		plain: summarise('plain'),
+		control: summarise('control'),
+	};
 
 	// Every delivery sent must be one execution, none lost and none twice.
 	const eventIdOf: Record<Receiver, (execution: { data?: unknown }) => string | undefined> = {
 		trigger: (e) => firstItemJson(e, 'BLS Portal Trigger')?.event_id as string | undefined,
-		plain: (e) => (firstItemJson(e, 'Webhook')?.body as Record<string, unknown> | undefined)?.event_id as string | undefined,
-		control: (e) => (firstItemJson(e, 'Webhook')?.body as Record<string, unknown> | undefined)?.event_id as string | undefined,
+		plain: (e) =>
+			(firstItemJson(e, 'Webhook')?.body as Record<string, unknown> | undefined)?.event_id as
+				string | undefined,
+		control: (e) =>
+			(firstItemJson(e, 'Webhook')?.body as Record<string, unknown> | undefined)?.event_id as
+				string | undefined,
 	};
 	const recordedCount: Partial<Record<Receiver, number>> = {};
 	for (const name of RECEIVERS) {
@@ -674,14 +939,21 @@ export async function triggerThroughput(ctx: BenchContext, settings: TriggerSett
 		recordedCount[name] = recorded.count;
 		const distinct = new Set(recorded.eventIds);
 		const problems: string[] = [];
-		if (sent.accepted !== sent.sent) problems.push(`${sent.sent - sent.accepted} of ${sent.sent} deliveries not accepted (${JSON.stringify(sent.statuses)})`);
-		if (recorded.count !== sent.sent) problems.push(`${recorded.count} executions recorded for ${sent.sent} deliveries`);
-		if (distinct.size !== recorded.eventIds.length) problems.push(`${recorded.eventIds.length - distinct.size} event ids executed twice`);
+		if (sent.accepted !== sent.sent)
+			problems.push(
+				`${sent.sent - sent.accepted} of ${sent.sent} deliveries not accepted (${JSON.stringify(sent.statuses)})`,
+			);
+		if (recorded.count !== sent.sent)
+			problems.push(`${recorded.count} executions recorded for ${sent.sent} deliveries`);
+		if (distinct.size !== recorded.eventIds.length)
+			problems.push(`${recorded.eventIds.length - distinct.size} event ids executed twice`);
 		const unknown = [...distinct].filter((id) => !sentIds[name].has(id)).length;
 		if (unknown) problems.push(`${unknown} executions for event ids never sent`);
-		if (distinct.size !== sentIds[name].size) problems.push(`${sentIds[name].size - distinct.size} sent event ids never executed`);
+		if (distinct.size !== sentIds[name].size)
+			problems.push(`${sentIds[name].size - distinct.size} sent event ids never executed`);
 		if (recorded.failed) problems.push(`${recorded.failed} executions did not succeed`);
-		if (problems.length) ctx.integrity.push(`webhook deliveries, ${workflows[name].name}: ${problems.join('; ')}`);
+		if (problems.length)
+			ctx.integrity.push(`webhook deliveries, ${workflows[name].name}: ${problems.join('; ')}`);
 	}
 	for (const name of RECEIVERS) await n8n.deactivate(workflows[name].id).catch(() => undefined);
 
@@ -693,7 +965,8 @@ export async function triggerThroughput(ctx: BenchContext, settings: TriggerSett
 	// Rates of rounds run back to back share the machine's conditions, so the ratio is the median of
 	// the rounds' own ratios: steadier than one total over another when the machine is shared.
 	const roundRate = (result: LoadResult) => result.ok / (result.elapsedMs / 1000);
-	const roundRatios = (other: Receiver) => results.trigger.map((result, index) => roundRate(result) / roundRate(results[other][index]));
+	const roundRatios = (other: Receiver) =>
+		results.trigger.map((result, index) => roundRate(result) / roundRate(results[other][index]));
 	const plainRatios = roundRatios('plain');
 	const ratio = median(plainRatios);
 	const ratioMin = Math.min(...plainRatios);
@@ -721,16 +994,44 @@ export async function triggerThroughput(ctx: BenchContext, settings: TriggerSett
 			{ scenario, figure: 'latency p99', ours: t.p99, http: p.p99, format: 'ms', target: '—' },
 			{
 				scenario,
-				figure: 'control: deliveries per second (HTTP way: plain Webhook in a workflow that also holds a credential)',
+				figure:
+					'control: deliveries per second (HTTP way: plain Webhook in a workflow that also holds a credential)',
 				ours: t.rate,
 				http: c.rate,
 				format: 'rate',
 				ratio: `${controlRatio.toFixed(2)} (${Math.min(...controlRatios).toFixed(2)}–${Math.max(...controlRatios).toFixed(2)})`,
 				target: '—',
 			},
-			{ scenario, figure: 'control: latency p50 / p99 (same control)', ours: null, http: null, httpNote: `${c.p50.toFixed(0)} / ${c.p99.toFixed(0)} ms`, format: 'ms', target: '—', ratio: '—' },
-			{ scenario, figure: 'executions recorded (must equal deliveries sent)', ours: recordedCount.trigger ?? 0, http: recordedCount.plain ?? 0, format: 'int', target: `= sent (${t.sent} / ${p.sent})`, meets: recordedCount.trigger === t.sent, ratio: '—' },
-			{ scenario, figure: 'one signature verification (verifyDelivery), µs', ours: cost.verifyUs, http: null, httpNote: 'n/a', format: 'us', target: '—', ratio: '—' },
+			{
+				scenario,
+				figure: 'control: latency p50 / p99 (same control)',
+				ours: null,
+				http: null,
+				httpNote: `${c.p50.toFixed(0)} / ${c.p99.toFixed(0)} ms`,
+				format: 'ms',
+				target: '—',
+				ratio: '—',
+			},
+			{
+				scenario,
+				figure: 'executions recorded (must equal deliveries sent)',
+				ours: recordedCount.trigger ?? 0,
+				http: recordedCount.plain ?? 0,
+				format: 'int',
+				target: `= sent (${t.sent} / ${p.sent})`,
+				meets: recordedCount.trigger === t.sent,
+				ratio: '—',
+			},
+			{
+				scenario,
+				figure: 'one signature verification (verifyDelivery), µs',
+				ours: cost.verifyUs,
+				http: null,
+				httpNote: 'n/a',
+				format: 'us',
+				target: '—',
+				ratio: '—',
+			},
 		],
 		facts: {
 			hmacUs: cost.hmacUs,

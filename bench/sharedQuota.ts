@@ -24,7 +24,11 @@ export interface SharedQuotaSettings {
 }
 
 /** Our credential with the pacer matched to the sandbox's (scaled) window, as a user would set it for such a host. */
-async function pacedCredential(ctx: BenchContext, quota: number, windowMs: number): Promise<CreatedCredential> {
+async function pacedCredential(
+	ctx: BenchContext,
+	quota: number,
+	windowMs: number,
+): Promise<CreatedCredential> {
 	const account = ctx.sandbox.accounts[0];
 	const create = async () =>
 		await ctx.n8n.createCredential({
@@ -62,7 +66,8 @@ function bookingsReturned(run: WebhookRun, total: number): string | undefined {
 	const items = itemsOf(run);
 	if (items instanceof Error) return items.message;
 	const ids = new Set(items.map((item) => item.id));
-	if (items.length !== total || ids.size !== total) return `answered 200 OK with ${items.length} items (${ids.size} distinct) of ${total}`;
+	if (items.length !== total || ids.size !== total)
+		return `answered 200 OK with ${items.length} items (${ids.size} distinct) of ${total}`;
 	return undefined;
 }
 
@@ -75,7 +80,11 @@ interface VariantResult {
 	problems: string[];
 }
 
-export async function sharedQuota(ctx: BenchContext, settings: SharedQuotaSettings, getOurs: Deployed): Promise<ScenarioResult> {
+export async function sharedQuota(
+	ctx: BenchContext,
+	settings: SharedQuotaSettings,
+	getOurs: Deployed,
+): Promise<ScenarioResult> {
 	const { sandbox } = ctx;
 	const { quota, windowMs, workflows, bookingsEach } = settings;
 	sandbox.reset({ bookings: bookingsEach, rateLimit: false });
@@ -84,21 +93,38 @@ export async function sharedQuota(ctx: BenchContext, settings: SharedQuotaSettin
 	// Both of our credentials start with a live token, as in scenarios 2–5.
 	for (const warm of [getOurs, getPaced]) itemsOf(await execute(warm));
 
-	const deployMany = async (make: (i: number) => Promise<Deployed>) => await Promise.all(Array.from({ length: workflows }, (_, i) => make(i)));
+	const deployMany = async (make: (i: number) => Promise<Deployed>) =>
+		await Promise.all(Array.from({ length: workflows }, (_, i) => make(i)));
 	const variants = {
-		paced: await deployMany(async (i) => await deploy(ctx.n8n, ours.listAll(`bench-shared-paced-${i}`), paced)),
-		unpaced: await deployMany(async (i) => await deploy(ctx.n8n, ours.listAll(`bench-shared-unpaced-${i}`), ctx.credential)),
+		paced: await deployMany(
+			async (i) => await deploy(ctx.n8n, ours.listAll(`bench-shared-paced-${i}`), paced),
+		),
+		unpaced: await deployMany(
+			async (i) => await deploy(ctx.n8n, ours.listAll(`bench-shared-unpaced-${i}`), ctx.credential),
+		),
 		http: await deployMany(
-			async (i) => await deploy(ctx.n8n, httpWay.listAll(`bench-shared-http-${i}`, ctx.api, 100, { retry: { maxTries: 5, waitBetweenTriesMs: 5000 } })),
+			async (i) =>
+				await deploy(
+					ctx.n8n,
+					httpWay.listAll(`bench-shared-http-${i}`, ctx.api, 100, {
+						retry: { maxTries: 5, waitBetweenTriesMs: 5000 },
+					}),
+				),
 		),
 	};
 
-	const measure = async (label: string, deployed: Deployed[], integrity: boolean): Promise<VariantResult> => {
+	const measure = async (
+		label: string,
+		deployed: Deployed[],
+		integrity: boolean,
+	): Promise<VariantResult> => {
 		sandbox.configure({ rateLimit: { max: quota, windowMs } });
 		sandbox.clearRequests();
 		const runs = await Promise.all(deployed.map((workflow) => execute(workflow)));
 		const summary = sandbox.requests();
-		const problems = runs.map((run) => bookingsReturned(run, bookingsEach)).filter((p): p is string => p !== undefined);
+		const problems = runs
+			.map((run) => bookingsReturned(run, bookingsEach))
+			.filter((p): p is string => p !== undefined);
 		if (integrity) for (const problem of problems) ctx.integrity.push(`${label}: ${problem}`);
 		const calls = summary.total - summary.status429;
 		const result = {
@@ -109,7 +135,9 @@ export async function sharedQuota(ctx: BenchContext, settings: SharedQuotaSettin
 			floorMs: (Math.ceil(calls / quota) - 1) * windowMs,
 			problems,
 		};
-		ctx.log(`  ${label}: ${result.failed} failed, ${calls} calls + ${result.status429} × 429, ${(result.spanMs / 1000).toFixed(1)} s (floor ${result.floorMs / 1000} s)`);
+		ctx.log(
+			`  ${label}: ${result.failed} failed, ${calls} calls + ${result.status429} × 429, ${(result.spanMs / 1000).toFixed(1)} s (floor ${result.floorMs / 1000} s)`,
+		);
 		return result;
 	};
 	const p = await measure('shared quota, our node (pacer on)', variants.paced, true);
@@ -117,7 +145,8 @@ export async function sharedQuota(ctx: BenchContext, settings: SharedQuotaSettin
 	const h = await measure('shared quota, HTTP Request way (Retry On Fail)', variants.http, false);
 	sandbox.configure({ rateLimit: false });
 
-	const ratio = (r: VariantResult) => (r.failed === 0 && r.floorMs > 0 ? r.spanMs / r.floorMs : null);
+	const ratio = (r: VariantResult) =>
+		r.failed === 0 && r.floorMs > 0 ? r.spanMs / r.floorMs : null;
 	const scenario = `7. ${workflows} Return Alls of ${bookingsEach.toLocaleString('en-GB')} bookings started together at ${quota} requests / ${windowMs / 1000} s`;
 	const rows: Row[] = [];
 	for (const [variant, theirs] of [
@@ -125,8 +154,26 @@ export async function sharedQuota(ctx: BenchContext, settings: SharedQuotaSettin
 		['HTTP way, Retry On Fail 5 × 5 s', h],
 	] as const) {
 		rows.push(
-			{ scenario, figure: `429 answers received (vs ${variant})`, ours: p.status429, http: theirs.status429, format: 'int', target: '0', meets: p.status429 === 0, ratio: '—' },
-			{ scenario, figure: `failed executions of ${workflows} (vs ${variant})`, ours: p.failed, http: theirs.failed, format: 'int', target: '0', meets: p.failed === 0, ratio: '—' },
+			{
+				scenario,
+				figure: `429 answers received (vs ${variant})`,
+				ours: p.status429,
+				http: theirs.status429,
+				format: 'int',
+				target: '0',
+				meets: p.status429 === 0,
+				ratio: '—',
+			},
+			{
+				scenario,
+				figure: `failed executions of ${workflows} (vs ${variant})`,
+				ours: p.failed,
+				http: theirs.failed,
+				format: 'int',
+				target: '0',
+				meets: p.failed === 0,
+				ratio: '—',
+			},
 			{
 				scenario,
 				figure: `wall time ÷ quota floor (vs ${variant})`,
@@ -154,9 +201,14 @@ export async function sharedQuota(ctx: BenchContext, settings: SharedQuotaSettin
 		const email = `bench.pacer.${tag}.${i}@example.com`;
 		const run = await execute(book, { lastName: `${tag}${i}`, email });
 		const items = itemsOf(run);
-		const booking = items instanceof Error ? undefined : ((items[0]?.data as Record<string, unknown> | undefined) ?? items[0]);
+		const booking =
+			items instanceof Error
+				? undefined
+				: ((items[0]?.data as Record<string, unknown> | undefined) ?? items[0]);
 		if (!booking || booking.email !== email) {
-			ctx.integrity.push(`booking during a sync: ${tag} booking ${i + 1} not made (${items instanceof Error ? items.message : 'no booking'})`);
+			ctx.integrity.push(
+				`booking during a sync: ${tag} booking ${i + 1} not made (${items instanceof Error ? items.message : 'no booking'})`,
+			);
 		}
 		return run.ms;
 	};
@@ -181,8 +233,14 @@ export async function sharedQuota(ctx: BenchContext, settings: SharedQuotaSettin
 	const syncItems = itemsOf(await syncRun);
 	const syncIds = syncItems instanceof Error ? [] : syncItems.map((item) => item.id);
 	const seeded = new Set(syncIds.filter((id) => typeof id === 'number' && id <= syncBookings));
-	if (syncItems instanceof Error || seeded.size !== syncBookings || new Set(syncIds).size !== syncIds.length) {
-		ctx.integrity.push(`sync while bookings arrive: ${syncItems instanceof Error ? syncItems.message : `${seeded.size} of ${syncBookings} seeded bookings, ${syncIds.length} items`}`);
+	if (
+		syncItems instanceof Error ||
+		seeded.size !== syncBookings ||
+		new Set(syncIds).size !== syncIds.length
+	) {
+		ctx.integrity.push(
+			`sync while bookings arrive: ${syncItems instanceof Error ? syncItems.message : `${seeded.size} of ${syncBookings} seeded bookings, ${syncIds.length} items`}`,
+		);
 	}
 	const summary8 = sandbox.requests();
 	sandbox.configure({ rateLimit: false });
@@ -194,9 +252,35 @@ export async function sharedQuota(ctx: BenchContext, settings: SharedQuotaSettin
 	const scenario8 = `8. A sync of ${syncBookings.toLocaleString('en-GB')} bookings while ${formBookings} form bookings arrive, ${quota} requests / ${windowMs / 1000} s (pacer on)`;
 	const sorted = [...extra].sort((a, b) => a - b);
 	rows.push(
-		{ scenario: scenario8, figure: 'booking alone, median', ours: median(alone), http: null, httpNote: '—', format: 'ms', ratio: '—' },
-		{ scenario: scenario8, figure: 'booking during the sync, median', ours: median(during), http: null, httpNote: '—', format: 'ms', ratio: '—' },
-		{ scenario: scenario8, figure: 'extra wait per booking, median', ours: median(extra), http: null, httpNote: '—', format: 'ms', target: `≤ one slot (${slotMs.toFixed(0)} ms)`, meets: median(extra) <= slotMs, ratio: '—' },
+		{
+			scenario: scenario8,
+			figure: 'booking alone, median',
+			ours: median(alone),
+			http: null,
+			httpNote: '—',
+			format: 'ms',
+			ratio: '—',
+		},
+		{
+			scenario: scenario8,
+			figure: 'booking during the sync, median',
+			ours: median(during),
+			http: null,
+			httpNote: '—',
+			format: 'ms',
+			ratio: '—',
+		},
+		{
+			scenario: scenario8,
+			figure: 'extra wait per booking, median',
+			ours: median(extra),
+			http: null,
+			httpNote: '—',
+			format: 'ms',
+			target: `≤ one slot (${slotMs.toFixed(0)} ms)`,
+			meets: median(extra) <= slotMs,
+			ratio: '—',
+		},
 		{
 			scenario: scenario8,
 			figure: `bookings that waited more than one slot (of ${formBookings})`,
@@ -220,7 +304,17 @@ export async function sharedQuota(ctx: BenchContext, settings: SharedQuotaSettin
 			meets: sorted[sorted.length - 1] <= windowMs,
 			ratio: '—',
 		},
-		{ scenario: scenario8, figure: '429 answers received', ours: summary8.status429, http: null, httpNote: '—', format: 'int', target: '0', meets: summary8.status429 === 0, ratio: '—' },
+		{
+			scenario: scenario8,
+			figure: '429 answers received',
+			ours: summary8.status429,
+			http: null,
+			httpNote: '—',
+			format: 'int',
+			target: '0',
+			meets: summary8.status429 === 0,
+			ratio: '—',
+		},
 	);
 	ctx.log(`  bookings alone (ms): ${alone.map((ms) => ms.toFixed(0)).join(', ')}`);
 	ctx.log(`  bookings during the sync (ms): ${during.map((ms) => ms.toFixed(0)).join(', ')}`);

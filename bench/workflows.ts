@@ -17,7 +17,6 @@ import { randomUUID } from 'crypto';
 import { chainWorkflow, NODE_TYPES } from '../scripts/n8n/workflows';
 import type { NodeSpec, WorkflowJson, WorkflowNode } from '../scripts/n8n/workflows';
 
-
 export const HTTP_REQUEST = 'n8n-nodes-base.httpRequest';
 /** The HTTP Request node version n8n 2.41.1 puts in new workflows. */
 export const HTTP_REQUEST_VERSION = 4.2;
@@ -30,7 +29,11 @@ export interface ApiAccess {
 }
 
 /** Settings for workflows whose items are large: run data is not stored (the response carries it). */
-const LEAN_SETTINGS = { executionOrder: 'v1', saveDataSuccessExecution: 'none', saveDataErrorExecution: 'all' };
+const LEAN_SETTINGS = {
+	executionOrder: 'v1',
+	saveDataSuccessExecution: 'none',
+	saveDataErrorExecution: 'all',
+};
 const DEFAULT_SETTINGS = { executionOrder: 'v1' };
 
 function webhookTrigger(path: string): NodeSpec {
@@ -39,12 +42,23 @@ function webhookTrigger(path: string): NodeSpec {
 		type: 'n8n-nodes-base.webhook',
 		typeVersion: 2,
 		webhookId: randomUUID(),
-		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+		parameters: {
+			httpMethod: 'POST',
+			path,
+			responseMode: 'lastNode',
+			responseData: 'allEntries',
+			options: {},
+		},
 	};
 }
 
 /** Nodes run one after another, after a Webhook trigger at `path`. */
-function chain(name: string, path: string, nodes: NodeSpec[], settings: Record<string, unknown> = DEFAULT_SETTINGS): WorkflowJson {
+function chain(
+	name: string,
+	path: string,
+	nodes: NodeSpec[],
+	settings: Record<string, unknown> = DEFAULT_SETTINGS,
+): WorkflowJson {
 	return chainWorkflow(name, [webhookTrigger(path), ...nodes], settings);
 }
 
@@ -55,11 +69,20 @@ function blsNode(parameters: Record<string, unknown>): NodeSpec {
 export const ours = {
 	getBooking: (path: string, bookingId: number): WorkflowJson =>
 		chain('bench: ours: get booking', path, [
-			blsNode({ resource: 'booking', operation: 'get', bookingId: { __rl: true, mode: 'id', value: String(bookingId) } }),
+			blsNode({
+				resource: 'booking',
+				operation: 'get',
+				bookingId: { __rl: true, mode: 'id', value: String(bookingId) },
+			}),
 		]),
 
 	listAll: (path: string): WorkflowJson =>
-		chain('bench: ours: return all', path, [blsNode({ resource: 'booking', operation: 'getMany', returnAll: true, filters: {} })], LEAN_SETTINGS),
+		chain(
+			'bench: ours: return all',
+			path,
+			[blsNode({ resource: 'booking', operation: 'getMany', returnAll: true, filters: {} })],
+			LEAN_SETTINGS,
+		),
 
 	listLimit: (path: string, limit: number): WorkflowJson =>
 		chain(`bench: ours: limit ${limit}`, path, [
@@ -110,7 +133,13 @@ function tokenNode(api: ApiAccess): NodeSpec {
 	};
 }
 
-function apiCall(name: string, method: string, url: string, extra: Record<string, unknown> = {}, options: Record<string, unknown> = {}): NodeSpec {
+function apiCall(
+	name: string,
+	method: string,
+	url: string,
+	extra: Record<string, unknown> = {},
+	options: Record<string, unknown> = {},
+): NodeSpec {
 	return {
 		name,
 		type: HTTP_REQUEST,
@@ -129,7 +158,12 @@ function apiCall(name: string, method: string, url: string, extra: Record<string
 function query(parameters: Record<string, string | number>): Record<string, unknown> {
 	return {
 		sendQuery: true,
-		queryParameters: { parameters: Object.entries(parameters).map(([name, value]) => ({ name, value: String(value) })) },
+		queryParameters: {
+			parameters: Object.entries(parameters).map(([name, value]) => ({
+				name,
+				value: String(value),
+			})),
+		},
 	};
 }
 
@@ -153,10 +187,17 @@ function pagination(settings: PaginationSettings): Record<string, unknown> {
 			pagination: {
 				paginationMode: 'updateAParameterInEachRequest',
 				parameters: {
-					parameters: [{ type: 'qs', name: 'page', value: '={{ $response.body ? $response.body.meta.current_page + 1 : 1 }}' }],
+					parameters: [
+						{
+							type: 'qs',
+							name: 'page',
+							value: '={{ $response.body ? $response.body.meta.current_page + 1 : 1 }}',
+						},
+					],
 				},
 				paginationCompleteWhen: 'other',
-				completeExpression: settings.completeExpression ?? '={{ $response.body.links.next === null }}',
+				completeExpression:
+					settings.completeExpression ?? '={{ $response.body.links.next === null }}',
 				limitPagesFetched: settings.maxPages !== undefined,
 				...(settings.maxPages !== undefined ? { maxRequests: settings.maxPages } : {}),
 				requestInterval: settings.requestIntervalMs ?? 0,
@@ -179,7 +220,10 @@ export interface RetrySettings {
 
 export const httpWay = {
 	getBooking: (path: string, api: ApiAccess, bookingId: number): WorkflowJson =>
-		chain('bench: HTTP: get booking', path, [tokenNode(api), apiCall('Get booking', 'GET', `${api.apiUrl}/bookings/${bookingId}`)]),
+		chain('bench: HTTP: get booking', path, [
+			tokenNode(api),
+			apiCall('Get booking', 'GET', `${api.apiUrl}/bookings/${bookingId}`),
+		]),
 
 	/**
 	 * Every page at `perPage` (undefined: not set, so the API's default of 20), paginated by the
@@ -191,11 +235,26 @@ export const httpWay = {
 		perPage: number | undefined,
 		settings: PaginationSettings & { retry?: RetrySettings } = {},
 	): WorkflowJson => {
-		const list = apiCall('Get bookings', 'GET', `${api.apiUrl}/bookings`, perPage === undefined ? {} : query({ per_page: perPage }), pagination(settings));
+		const list = apiCall(
+			'Get bookings',
+			'GET',
+			`${api.apiUrl}/bookings`,
+			perPage === undefined ? {} : query({ per_page: perPage }),
+			pagination(settings),
+		);
 		if (settings.retry) {
-			Object.assign(list, { retryOnFail: true, maxTries: settings.retry.maxTries, waitBetweenTries: settings.retry.waitBetweenTriesMs });
+			Object.assign(list, {
+				retryOnFail: true,
+				maxTries: settings.retry.maxTries,
+				waitBetweenTries: settings.retry.waitBetweenTriesMs,
+			});
 		}
-		return chain(`bench: HTTP: return all (per_page ${perPage ?? 'default'})`, path, [tokenNode(api), list, SPLIT_OUT], LEAN_SETTINGS);
+		return chain(
+			`bench: HTTP: return all (per_page ${perPage ?? 'default'})`,
+			path,
+			[tokenNode(api), list, SPLIT_OUT],
+			LEAN_SETTINGS,
+		);
 	},
 
 	/**
@@ -212,23 +271,45 @@ export const httpWay = {
 		}
 		return chain(`bench: HTTP: limit ${limit}`, path, [
 			tokenNode(api),
-			apiCall('Get bookings', 'GET', `${api.apiUrl}/bookings`, query({ per_page: 100 }), pagination({ maxPages: Math.ceil(limit / 100) })),
+			apiCall(
+				'Get bookings',
+				'GET',
+				`${api.apiUrl}/bookings`,
+				query({ per_page: 100 }),
+				pagination({ maxPages: Math.ceil(limit / 100) }),
+			),
 			SPLIT_OUT,
-			{ name: 'Limit', type: 'n8n-nodes-base.limit', typeVersion: 1, parameters: { maxItems: limit } },
+			{
+				name: 'Limit',
+				type: 'n8n-nodes-base.limit',
+				typeVersion: 1,
+				parameters: { maxItems: limit },
+			},
 		]);
 	},
 
 	/** Token, then Timeslot hold, then the booking from the hold. */
-	book: (path: string, api: ApiAccess, slot: { courseId: number; date: string; time: string }): WorkflowJson => {
+	book: (
+		path: string,
+		api: ApiAccess,
+		slot: { courseId: number; date: string; time: string },
+	): WorkflowJson => {
 		const keypairBody = (parameters: Record<string, string>) => ({
 			sendBody: true,
 			contentType: 'json',
 			specifyBody: 'keypair',
-			bodyParameters: { parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) },
+			bodyParameters: {
+				parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })),
+			},
 		});
 		return chain('bench: HTTP: book', path, [
 			tokenNode(api),
-			apiCall('Hold slot', 'POST', `${api.apiUrl}/timeslots/hold`, keypairBody({ course_id: String(slot.courseId), date: slot.date, time: slot.time })),
+			apiCall(
+				'Hold slot',
+				'POST',
+				`${api.apiUrl}/timeslots/hold`,
+				keypairBody({ course_id: String(slot.courseId), date: slot.date, time: slot.time }),
+			),
 			apiCall(
 				'Create booking',
 				'POST',
@@ -292,7 +373,11 @@ export function plainWebhookWorkflow(path: string, withCredential = false): Work
 			type: NODE_TYPES.blsPortal,
 			typeVersion: 1,
 			position: [0, 240],
-			parameters: { resource: 'booking', operation: 'get', bookingId: { __rl: true, mode: 'id', value: '1' } },
+			parameters: {
+				resource: 'booking',
+				operation: 'get',
+				bookingId: { __rl: true, mode: 'id', value: '1' },
+			},
 		});
 	}
 	return {

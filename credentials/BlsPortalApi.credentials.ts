@@ -43,7 +43,11 @@ export class CredentialsRejectedError extends Error {
 
 /** The rejection of the credential's fields anywhere in an error's `cause` chain, if there is one. */
 export function credentialsRejection(error: unknown): CredentialsRejectedError | undefined {
-	for (let e = error as { name?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+	for (
+		let e = error as { name?: unknown; cause?: unknown } | undefined, depth = 0;
+		e && depth < 5;
+		e = e.cause as typeof e, depth++
+	) {
 		if (e.name === 'BlsCredentialsRejectedError') return e as CredentialsRejectedError;
 	}
 	return undefined;
@@ -83,14 +87,24 @@ export function apiKind(credentials: ICredentialDataDecryptedObject): ApiKind {
  */
 export function sessionOwner(credentials: ICredentialDataDecryptedObject): string {
 	return createHash('sha256')
-		.update(`${String(credentials.clientId)}\n${String(credentials.apiKey)}\n${apiBaseUrl(credentials)}`)
+		.update(
+			`${String(credentials.clientId)}\n${String(credentials.apiKey)}\n${apiBaseUrl(credentials)}`,
+		)
 		.digest('hex')
 		.slice(0, 16);
 }
 
 function statusOf(error: unknown): number | undefined {
-	const e = error as { httpCode?: string; response?: { status?: number }; cause?: { response?: { status?: number } } };
-	return e?.response?.status ?? e?.cause?.response?.status ?? (e?.httpCode ? Number(e.httpCode) : undefined);
+	const e = error as {
+		httpCode?: string;
+		response?: { status?: number };
+		cause?: { response?: { status?: number } };
+	};
+	return (
+		e?.response?.status ??
+		e?.cause?.response?.status ??
+		(e?.httpCode ? Number(e.httpCode) : undefined)
+	);
 }
 
 function readTokenPair(response: IDataObject, owner: string): IDataObject {
@@ -113,7 +127,10 @@ export class BlsPortalApi implements ICredentialType {
 
 	displayName = 'BLS Portal API';
 
-	icon: Icon = { light: 'file:../nodes/BlsPortal/blsPortal.svg', dark: 'file:../nodes/BlsPortal/blsPortal.dark.svg' };
+	icon: Icon = {
+		light: 'file:../nodes/BlsPortal/blsPortal.svg',
+		dark: 'file:../nodes/BlsPortal/blsPortal.dark.svg',
+	};
 
 	documentationUrl = 'https://bls.hbcompliance.co.uk/api/docs';
 
@@ -125,7 +142,8 @@ export class BlsPortalApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'hb_client_…',
-			description: 'Your agency\'s hb_client_id, shown with your API keys in the HB Compliance portal',
+			description:
+				"Your agency's hb_client_id, shown with your API keys in the HB Compliance portal",
 		},
 		{
 			displayName: 'API Key',
@@ -134,7 +152,8 @@ export class BlsPortalApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'An active API key of the account. It is only sent to exchange it for a bearer token.',
+			description:
+				'An active API key of the account. It is only sent to exchange it for a bearer token.',
 		},
 		// "Custom URL" is the default so that a credential saved before this choice existed (n8n fills a
 		// missing field with its default, and drops fields whose display conditions no longer hold)
@@ -146,7 +165,12 @@ export class BlsPortalApi implements ICredentialType {
 			default: 'custom',
 			options: [
 				{ name: 'BLS Portal (Production)', value: 'bls', description: BLS_PRODUCTION_URL },
-				{ name: 'Custom URL', value: 'custom', description: 'The Base URL below: BLS production by default, or a staging host or the local sandbox' },
+				{
+					name: 'Custom URL',
+					value: 'custom',
+					description:
+						'The Base URL below: BLS production by default, or a staging host or the local sandbox',
+				},
 				{ name: 'TDTA (Production)', value: 'tdta', description: TDTA_PRODUCTION_URL },
 			],
 		},
@@ -168,7 +192,8 @@ export class BlsPortalApi implements ICredentialType {
 				{ name: 'BLS Portal API', value: 'bls' },
 				{ name: 'TDTA API', value: 'tdta' },
 			],
-			description: "Which API's documented rules the node applies (BLS refuses 'inv' as a pay option, for example)",
+			description:
+				"Which API's documented rules the node applies (BLS refuses 'inv' as a pay option, for example)",
 			displayOptions: { show: { environment: ['custom'] } },
 		},
 		{
@@ -178,7 +203,7 @@ export class BlsPortalApi implements ICredentialType {
 			typeOptions: { minValue: 0 },
 			default: DEFAULT_REQUESTS_PER_MINUTE,
 			description:
-				'The share of the API\'s quota (60 requests a minute per IP) this n8n process may use. Every workflow, trigger and dropdown of this process that talks to the same API host waits its turn, so none of them draws a 429. When several n8n processes share one IP (queue mode), split the 60 between them. 0 turns pacing off.',
+				"The share of the API's quota (60 requests a minute per IP) this n8n process may use. Every workflow, trigger and dropdown of this process that talks to the same API host waits its turn, so none of them draws a 429. When several n8n processes share one IP (queue mode), split the 60 between them. 0 turns pacing off.",
 		},
 		{
 			displayName: 'Rate Limit Window (Seconds)',
@@ -231,15 +256,20 @@ export class BlsPortalApi implements ICredentialType {
 		// Sign-in and refresh count against the same quota as every other call, and go first.
 		const pacing = pacerSettingsOf(credentials);
 		const post = async (url: string, body: IDataObject) => {
-			const answer = await pacedRequest(url, pacing, 'interactive', undefined, async () =>
-				(await this.helpers.httpRequest({
-					method: 'POST',
-					url,
-					body,
-					json: true,
-					// A redirect (307/308 keep the body) would hand the key or refresh token to wherever it points.
-					disableFollowRedirect: true,
-				})) as IDataObject,
+			const answer = await pacedRequest(
+				url,
+				pacing,
+				'interactive',
+				undefined,
+				async () =>
+					(await this.helpers.httpRequest({
+						method: 'POST',
+						url,
+						body,
+						json: true,
+						// A redirect (307/308 keep the body) would hand the key or refresh token to wherever it points.
+						disableFollowRedirect: true,
+					})) as IDataObject,
 			);
 			// n8n sends the request that needed the token as soon as this returns.
 			await takeSlotForNextRequest(url, pacing);
@@ -248,7 +278,9 @@ export class BlsPortalApi implements ICredentialType {
 
 		if (credentials.refreshToken && credentials.sessionOwner === owner) {
 			try {
-				const refreshed = await post(`${baseUrl}/auth/refresh`, { refresh_token: credentials.refreshToken });
+				const refreshed = await post(`${baseUrl}/auth/refresh`, {
+					refresh_token: credentials.refreshToken,
+				});
 				return readTokenPair(refreshed, owner);
 			} catch (error) {
 				// Only a refused refresh token falls through to a new exchange; anything else (rate limit,
@@ -259,7 +291,10 @@ export class BlsPortalApi implements ICredentialType {
 		}
 
 		try {
-			const issued = await post(`${baseUrl}/auth/token`, { hb_client_id: credentials.clientId, api_key: credentials.apiKey });
+			const issued = await post(`${baseUrl}/auth/token`, {
+				hb_client_id: credentials.clientId,
+				api_key: credentials.apiKey,
+			});
 			return readTokenPair(issued, owner);
 		} catch (error) {
 			const status = statusOf(error);
@@ -286,7 +321,11 @@ export class BlsPortalApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> {
 		const baseUrl = apiBaseUrl(credentials);
 		const target = `${requestOptions.baseURL ?? ''}${requestOptions.url}`;
-		if (target !== baseUrl && !target.startsWith(`${baseUrl}/`) && !target.startsWith(`${baseUrl}?`)) {
+		if (
+			target !== baseUrl &&
+			!target.startsWith(`${baseUrl}/`) &&
+			!target.startsWith(`${baseUrl}?`)
+		) {
 			return requestOptions;
 		}
 		if (!credentials.accessToken || credentials.sessionOwner !== sessionOwner(credentials)) {
@@ -294,7 +333,10 @@ export class BlsPortalApi implements ICredentialType {
 		}
 		return {
 			...requestOptions,
-			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken)}` },
+			headers: {
+				...requestOptions.headers,
+				Authorization: `Bearer ${String(credentials.accessToken)}`,
+			},
 		};
 	}
 

@@ -143,7 +143,8 @@ export class RequestPacer {
 		if (this.serverLimit !== undefined) budget = Math.min(budget, this.serverLimit);
 		if (this.shrunk) {
 			const step = Math.max(1, Math.ceil(this.settings.budget * PACER_LIMITS.shrinkShare));
-			const regained = this.shrunk.budget + step * Math.floor((now - this.shrunk.at) / this.settings.windowMs);
+			const regained =
+				this.shrunk.budget + step * Math.floor((now - this.shrunk.at) / this.settings.windowMs);
 			if (regained >= budget) this.shrunk = undefined;
 			else budget = regained;
 		}
@@ -202,7 +203,10 @@ export class RequestPacer {
 			const wait = hints.retryAfterMs ?? this.settings.windowMs;
 			this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(wait, this.settings.windowMs));
 			const current = this.budget(now);
-			this.shrunk = { budget: Math.max(1, Math.floor(current * (1 - PACER_LIMITS.shrinkShare))), at: now };
+			this.shrunk = {
+				budget: Math.max(1, Math.floor(current * (1 - PACER_LIMITS.shrinkShare))),
+				at: now,
+			};
 			return;
 		}
 		if (hints.remaining !== undefined && Number.isFinite(hints.remaining) && hints.remaining >= 0) {
@@ -218,7 +222,12 @@ export class RequestPacer {
 	/** Whether this pacer holds nothing that still matters (it may then be forgotten). */
 	isIdle(now = this.clock.now()): boolean {
 		this.prune(now);
-		return this.queue.length === 0 && this.slots.size === 0 && this.foreign.length === 0 && now >= this.pausedUntil;
+		return (
+			this.queue.length === 0 &&
+			this.slots.size === 0 &&
+			this.foreign.length === 0 &&
+			now >= this.pausedUntil
+		);
 	}
 
 	private enqueue(waiter: Waiter): void {
@@ -227,7 +236,8 @@ export class RequestPacer {
 		while (low < high) {
 			const mid = (low + high) >> 1;
 			const other = this.queue[mid];
-			if (other.key < waiter.key || (other.key === waiter.key && other.seq < waiter.seq)) low = mid + 1;
+			if (other.key < waiter.key || (other.key === waiter.key && other.seq < waiter.seq))
+				low = mid + 1;
 			else high = mid;
 		}
 		this.queue.splice(low, 0, waiter);
@@ -257,10 +267,12 @@ export class RequestPacer {
 		const ours = this.slots.size;
 		const budget = this.budget(now);
 		let room = budget - ours;
-		if (this.serverLimit !== undefined) room = Math.min(room, this.serverLimit - ours - this.foreign.length);
+		if (this.serverLimit !== undefined)
+			room = Math.min(room, this.serverLimit - ours - this.foreign.length);
 		const aged = waiter.key <= now;
 		const reserving = now < this.lastInteractiveAt + this.settings.windowMs;
-		if (waiter.cls === 'bulk' && !aged && reserving) room -= Math.floor(budget * PACER_LIMITS.reserveShare);
+		if (waiter.cls === 'bulk' && !aged && reserving)
+			room -= Math.floor(budget * PACER_LIMITS.reserveShare);
 		return room;
 	}
 
@@ -270,7 +282,8 @@ export class RequestPacer {
 		this.prune(now);
 		while (this.queue.length && this.room(this.queue[0], now) >= 1) {
 			const waiter = this.queue.shift() as Waiter;
-			if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+			if (waiter.signal && waiter.onAbort)
+				waiter.signal.removeEventListener('abort', waiter.onAbort);
 			const slot: Slot = { at: now, inFlight: true };
 			this.slots.add(slot);
 			this.stats.admitted++;
@@ -316,7 +329,11 @@ function normalizeSettings(settings: PacerSettings): PacerSettings {
 const pacers = new Map<string, RequestPacer>();
 
 /** The pacer for a host (`https://host:port`), created on first use; idle hosts are forgotten past the cap. */
-export function pacerFor(origin: string, settings: PacerSettings, clock?: PacerClock): RequestPacer {
+export function pacerFor(
+	origin: string,
+	settings: PacerSettings,
+	clock?: PacerClock,
+): RequestPacer {
 	let pacer = pacers.get(origin);
 	if (pacer) {
 		// Most recently used last, so the oldest idle host is the first one forgotten.
@@ -345,10 +362,20 @@ export function forgetPacers(): void {
  * The credential's pacing: undefined when Requests per Minute is 0 (off). Credentials saved before
  * the field existed get the default.
  */
-export function pacerSettingsOf(credentials: ICredentialDataDecryptedObject): PacerSettings | undefined {
-	const perWindow = numberField(credentials.requestsPerMinute, DEFAULT_REQUESTS_PER_MINUTE, 'Requests per Minute');
+export function pacerSettingsOf(
+	credentials: ICredentialDataDecryptedObject,
+): PacerSettings | undefined {
+	const perWindow = numberField(
+		credentials.requestsPerMinute,
+		DEFAULT_REQUESTS_PER_MINUTE,
+		'Requests per Minute',
+	);
 	if (perWindow === 0) return undefined;
-	const windowSeconds = numberField(credentials.rateWindowSeconds, DEFAULT_WINDOW_SECONDS, 'Rate Limit Window (Seconds)');
+	const windowSeconds = numberField(
+		credentials.rateWindowSeconds,
+		DEFAULT_WINDOW_SECONDS,
+		'Rate Limit Window (Seconds)',
+	);
 	if (windowSeconds === 0) return undefined;
 	return { budget: perWindow, windowMs: windowSeconds * 1000 };
 }
@@ -357,7 +384,9 @@ function numberField(value: unknown, fallback: number, label: string): number {
 	if (value === undefined || value === null || value === '') return fallback;
 	const number = Number(value);
 	if (!Number.isFinite(number) || number < 0) {
-		throw new Error(`"${label}" in the BLS Portal API credential must be a number of 0 or more (0 turns pacing off), not "${String(value)}"`);
+		throw new Error(
+			`"${label}" in the BLS Portal API credential must be a number of 0 or more (0 turns pacing off), not "${String(value)}"`,
+		);
 	}
 	return number;
 }
@@ -372,9 +401,12 @@ export function serverHints(headers: unknown, status: number | undefined): Serve
 			return value === undefined || value === null ? undefined : String(value);
 		}
 		const key = Object.keys(h).find((k) => k.toLowerCase() === name);
-		return key === undefined || h[key] === undefined || h[key] === null ? undefined : String(h[key]);
+		return key === undefined || h[key] === undefined || h[key] === null
+			? undefined
+			: String(h[key]);
 	};
-	const number = (text: string | undefined) => (text === undefined || text.trim() === '' ? undefined : Number(text));
+	const number = (text: string | undefined) =>
+		text === undefined || text.trim() === '' ? undefined : Number(text);
 	const hints: ServerHints = {
 		limit: number(read('x-ratelimit-limit')),
 		remaining: number(read('x-ratelimit-remaining')),
@@ -384,7 +416,8 @@ export function serverHints(headers: unknown, status: number | undefined): Serve
 	if (retryAfter !== undefined) {
 		const seconds = Number(retryAfter);
 		const date = Date.parse(retryAfter);
-		if (retryAfter.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) hints.retryAfterMs = seconds * 1000;
+		if (retryAfter.trim() !== '' && Number.isFinite(seconds) && seconds >= 0)
+			hints.retryAfterMs = seconds * 1000;
 		else if (Number.isFinite(date)) hints.retryAfterMs = Math.max(0, date - Date.now());
 	}
 	return hints;
@@ -395,7 +428,10 @@ export function serverHints(headers: unknown, status: number | undefined): Serve
  * request that needed the token, and sends that request the moment sign-in returns; its own slot was
  * taken before sign-in waited, so it may have left the window already.
  */
-export async function takeSlotForNextRequest(url: string, settings: PacerSettings | undefined): Promise<void> {
+export async function takeSlotForNextRequest(
+	url: string,
+	settings: PacerSettings | undefined,
+): Promise<void> {
 	if (!settings) return;
 	(await pacerFor(new URL(url).origin, settings).acquire('interactive')).finish();
 }

@@ -91,12 +91,16 @@ export function serializeEndpoint(w: WebhookEndpoint): Record<string, unknown> {
 const newWebhookSecret = (): string => `whsec_${randomBytes(24).toString('hex')}`;
 
 function ownedEndpoint(ctx: Authed, id: string): WebhookEndpoint {
-	const endpoint = ctx.core.state.webhooks.find((w) => w.id === Number(id) && w.accountId === ctx.account.id);
+	const endpoint = ctx.core.state.webhooks.find(
+		(w) => w.id === Number(id) && w.accountId === ctx.account.id,
+	);
 	if (!endpoint) throw notFound('Webhook endpoint');
 	return endpoint;
 }
 
-type EndpointInput = Partial<Pick<WebhookEndpoint, 'name' | 'url' | 'events' | 'isActive' | 'timeoutSeconds' | 'maxRetries'>>;
+type EndpointInput = Partial<
+	Pick<WebhookEndpoint, 'name' | 'url' | 'events' | 'isActive' | 'timeoutSeconds' | 'maxRetries'>
+>;
 
 /** Create (`partial` false: url and events required) or update input of a webhook endpoint. */
 function endpointInput(body: Record<string, unknown>, partial: boolean): EndpointInput {
@@ -115,15 +119,19 @@ function endpointInput(body: Record<string, unknown>, partial: boolean): Endpoin
 	} else if (!Array.isArray(events) || events.length === 0) {
 		v.fail('events', 'The events field must be a non-empty array.');
 	} else {
-		const unknown = events.filter((e) => typeof e !== 'string' || !(WEBHOOK_EVENTS as readonly string[]).includes(e));
-		if (unknown.length > 0) v.fail('events', `The selected events are invalid: ${unknown.map(String).join(', ')}.`);
+		const unknown = events.filter(
+			(e) => typeof e !== 'string' || !(WEBHOOK_EVENTS as readonly string[]).includes(e),
+		);
+		if (unknown.length > 0)
+			v.fail('events', `The selected events are invalid: ${unknown.map(String).join(', ')}.`);
 		else input.events = [...new Set(events as WebhookEventType[])];
 	}
 	input.timeoutSeconds = v.integer('timeout_seconds', { min: 1, max: 60 });
 	input.maxRetries = v.integer('max_retries', { min: 0, max: 5 });
 	input.isActive = v.boolean('is_active');
 	v.check();
-	for (const key of Object.keys(input) as (keyof EndpointInput)[]) if (input[key] === undefined) delete input[key];
+	for (const key of Object.keys(input) as (keyof EndpointInput)[])
+		if (input[key] === undefined) delete input[key];
 	return input;
 }
 
@@ -131,7 +139,8 @@ function endpointInput(body: Record<string, unknown>, partial: boolean): Endpoin
 function requireWholeEndpoint(body: Record<string, unknown>): void {
 	const v = new Validator(body);
 	for (const field of ['url', 'events', 'timeout_seconds', 'is_active']) {
-		if (body[field] === undefined || body[field] === null || body[field] === '') v.fail(field, `The ${field.replace(/_/g, ' ')} field is required.`);
+		if (body[field] === undefined || body[field] === null || body[field] === '')
+			v.fail(field, `The ${field.replace(/_/g, ' ')} field is required.`);
 	}
 	v.check();
 }
@@ -140,7 +149,11 @@ function requireWholeEndpoint(body: Record<string, unknown>): void {
  * `pay_option`: the documented four; TDTA's `inv` for its invoice under the tdta dialect. BLS
  * refuses `inv` saying what to send instead, as its docs warn ("BLS uses invoice (not inv)").
  */
-function payOptionField(v: Validator, body: Record<string, unknown>, dialect: Dialect): PayOption | undefined {
+function payOptionField(
+	v: Validator,
+	body: Record<string, unknown>,
+	dialect: Dialect,
+): PayOption | undefined {
 	if (body.pay_option === 'inv') {
 		if (dialect.has('tdta')) return 'invoice';
 		v.fail('pay_option', 'The selected pay option is invalid. BLS uses invoice (not inv).');
@@ -160,7 +173,12 @@ function bookingFilter(ctx: Authed): (b: Booking) => boolean {
 	const to = v.date('date_to');
 	const email = v.string('email')?.toLowerCase();
 	const search = v.string('search')?.toLowerCase();
-	const training = v.oneOf('training_status', ['scheduled', 'attended', 'no_show', 'completed'] as const);
+	const training = v.oneOf('training_status', [
+		'scheduled',
+		'attended',
+		'no_show',
+		'completed',
+	] as const);
 	const equipment = v.oneOf('equipment_status', ['not_sent', 'out', 'in', 'late'] as const);
 	v.check();
 	return (b) =>
@@ -173,18 +191,24 @@ function bookingFilter(ctx: Authed): (b: Booking) => boolean {
 		(training === undefined || b.trainingStatus === training) &&
 		(equipment === undefined || b.equipmentStatus === equipment) &&
 		(search === undefined ||
-			[`${b.details.first_name} ${b.details.last_name}`, b.details.email, bookingReference(b.id)].some((field) =>
-				field.toLowerCase().includes(search),
-			));
+			[
+				`${b.details.first_name} ${b.details.last_name}`,
+				b.details.email,
+				bookingReference(b.id),
+			].some((field) => field.toLowerCase().includes(search)));
 }
 
 function certificateReply(ctx: Authed, booking: Booking): Reply {
 	const errors: Record<string, string[]> = {};
 	if (booking.trainingStatus !== 'completed') {
-		errors.training_status = [`Training is not completed (training_status: ${booking.trainingStatus}).`];
+		errors.training_status = [
+			`Training is not completed (training_status: ${booking.trainingStatus}).`,
+		];
 	}
 	if (booking.equipmentStatus !== 'in') {
-		errors.equipment_status = [`Equipment has not been returned (equipment_status: ${booking.equipmentStatus}).`];
+		errors.equipment_status = [
+			`Equipment has not been returned (equipment_status: ${booking.equipmentStatus}).`,
+		];
 	}
 	if (Object.keys(errors).length > 0) {
 		const missing = Object.values(errors).flat().join(' ');
@@ -233,7 +257,8 @@ export function apiRouter(): Router<ApiContext> {
 		v.check();
 		const previous = ctx.core.tokens.findByRefresh(refreshToken);
 		ctx.tokenId = previous?.id ?? null;
-		ctx.clientId = ctx.core.state.accounts.find((a) => a.id === previous?.accountId)?.hbClientId ?? null;
+		ctx.clientId =
+			ctx.core.state.accounts.find((a) => a.id === previous?.accountId)?.hbClientId ?? null;
 		const pair = ctx.core.tokens.refresh(refreshToken, ctx.core.config);
 		if (!pair) throw new HttpError(401, 'Invalid or expired refresh token.');
 		return tokenReply(pair);
@@ -267,9 +292,15 @@ export function apiRouter(): Router<ApiContext> {
 	router.add(
 		'GET',
 		'/booking-url',
-		authed(({ account, url }) => ({ body: { data: { booking_url: `${url.origin}/book/${account.bookingSlug}` } } })),
+		authed(({ account, url }) => ({
+			body: { data: { booking_url: `${url.origin}/book/${account.bookingSlug}` } },
+		})),
 	);
-	router.add('GET', '/credits', authed(({ core, account }) => ({ body: core.state.serializeCredits(account) })));
+	router.add(
+		'GET',
+		'/credits',
+		authed(({ core, account }) => ({ body: core.state.serializeCredits(account) })),
+	);
 	router.add(
 		'GET',
 		'/transactions',
@@ -299,15 +330,20 @@ export function apiRouter(): Router<ApiContext> {
 		'GET',
 		'/courses',
 		authed(({ core, url }) => ({
-			body: paginate(core.state.courses, url, (c) => ({
-				id: c.id,
-				name: c.name,
-				description: c.description,
-				price: pounds(c.pricePence),
-				currency: 'GBP',
-				duration_minutes: c.durationMinutes,
-				active: true,
-			}), core.dialect),
+			body: paginate(
+				core.state.courses,
+				url,
+				(c) => ({
+					id: c.id,
+					name: c.name,
+					description: c.description,
+					price: pounds(c.pricePence),
+					currency: 'GBP',
+					duration_minutes: c.durationMinutes,
+					active: true,
+				}),
+				core.dialect,
+			),
 		})),
 	);
 	const courseIdField = (v: Validator, ctx: ApiContext): number | undefined => {
@@ -331,14 +367,21 @@ export function apiRouter(): Router<ApiContext> {
 			const course = state.course(courseId ?? 0);
 			if (!course) throw new HttpError(500, 'Server Error');
 			const today = state.today();
-			const slots = date ? state.slots(course.id, date, date) : state.slots(course.id, addDays(today, 1), addMonths(today, monthsAhead));
+			const slots = date
+				? state.slots(course.id, date, date)
+				: state.slots(course.id, addDays(today, 1), addMonths(today, monthsAhead));
 			return {
-				body: paginate(slots, ctx.url, (s) => ({
-					date: s.date,
-					time: s.time,
-					course: { id: course.id, name: course.name },
-					spaces_available: s.spacesAvailable,
-				}), ctx.core.dialect),
+				body: paginate(
+					slots,
+					ctx.url,
+					(s) => ({
+						date: s.date,
+						time: s.time,
+						course: { id: course.id, name: course.name },
+						spaces_available: s.spacesAvailable,
+					}),
+					ctx.core.dialect,
+				),
 			};
 		}),
 	);
@@ -383,7 +426,14 @@ export function apiRouter(): Router<ApiContext> {
 		'/bookings',
 		authed((ctx) => {
 			const state = ctx.core.state;
-			return { body: paginate(state.bookings.filter(bookingFilter(ctx)), ctx.url, (b) => state.serializeBooking(b), ctx.core.dialect) };
+			return {
+				body: paginate(
+					state.bookings.filter(bookingFilter(ctx)),
+					ctx.url,
+					(b) => state.serializeBooking(b),
+					ctx.core.dialect,
+				),
+			};
 		}),
 	);
 	router.add(
@@ -410,7 +460,12 @@ export function apiRouter(): Router<ApiContext> {
 			};
 			v.check();
 			const state = ctx.core.state;
-			const booking = state.createBooking(ctx.account, holdHash ?? '', payOption ?? 'credits', details);
+			const booking = state.createBooking(
+				ctx.account,
+				holdHash ?? '',
+				payOption ?? 'credits',
+				details,
+			);
 			return { status: 201, body: { data: state.serializeBooking(booking) } };
 		}),
 	);
@@ -418,13 +473,17 @@ export function apiRouter(): Router<ApiContext> {
 		'GET',
 		'/bookings/{id}',
 		authed(({ core, account }, params) => ({
-			body: { data: core.state.serializeBooking(core.state.ownedBooking(account.id, Number(params.id))) },
+			body: {
+				data: core.state.serializeBooking(core.state.ownedBooking(account.id, Number(params.id))),
+			},
 		})),
 	);
 	router.add(
 		'GET',
 		'/bookings/{id}/certificate',
-		authed((ctx, params) => certificateReply(ctx, ctx.core.state.ownedBooking(ctx.account.id, Number(params.id)))),
+		authed((ctx, params) =>
+			certificateReply(ctx, ctx.core.state.ownedBooking(ctx.account.id, Number(params.id))),
+		),
 	);
 
 	// ---- Webhook endpoints ----------------------------------------------------------------
@@ -432,7 +491,12 @@ export function apiRouter(): Router<ApiContext> {
 		'GET',
 		'/webhooks',
 		authed(({ core, account, url }) => ({
-			body: paginate(core.state.webhooks.filter((w) => w.accountId === account.id), url, serializeEndpoint, core.dialect),
+			body: paginate(
+				core.state.webhooks.filter((w) => w.accountId === account.id),
+				url,
+				serializeEndpoint,
+				core.dialect,
+			),
 		})),
 	);
 	router.add(
@@ -469,7 +533,11 @@ export function apiRouter(): Router<ApiContext> {
 			};
 		}),
 	);
-	router.add('GET', '/webhooks/{id}', authed((ctx, params) => ({ body: { data: serializeEndpoint(ownedEndpoint(ctx, params.id)) } })));
+	router.add(
+		'GET',
+		'/webhooks/{id}',
+		authed((ctx, params) => ({ body: { data: serializeEndpoint(ownedEndpoint(ctx, params.id)) } })),
+	);
 	router.add(
 		'PUT',
 		'/webhooks/{id}',
@@ -518,7 +586,10 @@ export function apiRouter(): Router<ApiContext> {
 				endpointId: endpoint.id,
 				data: { webhook_id: endpoint.id, message: 'This is a test webhook from the BLS Portal.' },
 			});
-			return { status: 202, body: { message: 'Test webhook queued.', data: { event_id: eventId } } };
+			return {
+				status: 202,
+				body: { message: 'Test webhook queued.', data: { event_id: eventId } },
+			};
 		}),
 	);
 

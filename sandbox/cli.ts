@@ -63,7 +63,12 @@ function options(argv: string[]): SandboxOptions | undefined {
 		bookings: number('bookings', values.bookings),
 		seed: number('seed', values.seed),
 		today: values.today,
-		rateLimit: max === 0 ? false : max !== undefined || windowMs !== undefined ? { max, windowMs } : undefined,
+		rateLimit:
+			max === 0
+				? false
+				: max !== undefined || windowMs !== undefined
+					? { max, windowMs }
+					: undefined,
 		accessTokenTtlSeconds: number('access-ttl', values['access-ttl']),
 		refreshTokenTtlSeconds: number('refresh-ttl', values['refresh-ttl']),
 		holdTtlSeconds: number('hold-ttl', values['hold-ttl']),
@@ -80,7 +85,9 @@ async function main(): Promise<void> {
 		return;
 	}
 	// Drop unset values so the defaults apply.
-	const chosen = Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)) as SandboxOptions;
+	const chosen = Object.fromEntries(
+		Object.entries(parsed).filter(([, v]) => v !== undefined),
+	) as SandboxOptions;
 	const sandbox = await startSandbox(chosen);
 	const state = sandbox.state();
 	const limit = state.config.rateLimit;
@@ -91,7 +98,9 @@ async function main(): Promise<void> {
 		`  Seed ${state.seed}, day ${state.today}; rate limit ${limit ? `${limit.max} per ${limit.windowMs} ms` : 'off'}`,
 		`  Dialect:       ${dialectName(sandbox.dialect)}`,
 		'  Demo accounts (sandbox-only credentials):',
-		...sandbox.accounts.map((a) => `    ${a.hbClientId.padEnd(16)} API key ${a.apiKey}  (${a.name})`),
+		...sandbox.accounts.map(
+			(a) => `    ${a.hbClientId.padEnd(16)} API key ${a.apiKey}  (${a.name})`,
+		),
 	];
 	process.stdout.write(`${lines.join('\n')}\n`);
 	const shutdown = () => {

@@ -31,7 +31,13 @@ export interface AccountSnapshot {
 	invoicePayments: boolean;
 	creditLimit: number;
 	invoiceOutstanding: number;
-	activeHold: { holdHash: string; courseId: number; date: string; time: string; expiresAt: string } | null;
+	activeHold: {
+		holdHash: string;
+		courseId: number;
+		date: string;
+		time: string;
+		expiresAt: string;
+	} | null;
 	bookings: number;
 	bookingsByStatus: Record<string, number>;
 	/** Without secrets. */
@@ -70,13 +76,18 @@ export class SandboxControls {
 
 	private account(hbClientId: unknown): Account | undefined {
 		if (hbClientId === undefined || hbClientId === null) return undefined;
-		const account = typeof hbClientId === 'string' ? this.core.state.accountByClientId(hbClientId) : undefined;
+		const account =
+			typeof hbClientId === 'string' ? this.core.state.accountByClientId(hbClientId) : undefined;
 		if (!account) throw notFound('Account');
 		return account;
 	}
 
 	listAccounts(): SandboxAccountInfo[] {
-		return this.core.state.accounts.map((a) => ({ hbClientId: a.hbClientId, apiKey: a.apiKey, name: a.name }));
+		return this.core.state.accounts.map((a) => ({
+			hbClientId: a.hbClientId,
+			apiKey: a.apiKey,
+			name: a.name,
+		}));
 	}
 
 	state(): StateSnapshot {
@@ -105,7 +116,13 @@ export class SandboxControls {
 			creditLimit: pounds(account.creditLimitPence),
 			invoiceOutstanding: pounds(account.invoiceOutstandingPence),
 			activeHold: hold
-				? { holdHash: hold.hash, courseId: hold.courseId, date: hold.date, time: hold.time, expiresAt: isoTime(hold.expiresAt) }
+				? {
+						holdHash: hold.hash,
+						courseId: hold.courseId,
+						date: hold.date,
+						time: hold.time,
+						expiresAt: isoTime(hold.expiresAt),
+					}
 				: null,
 			bookings: bookings.length,
 			bookingsByStatus: byStatus,
@@ -120,7 +137,8 @@ export class SandboxControls {
 		const money = (field: keyof AccountPatch): number | undefined => {
 			const value = patch[field];
 			if (value === undefined) return undefined;
-			if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return void v.fail(field, `${field} must be a number >= 0.`);
+			if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+				return void v.fail(field, `${field} must be a number >= 0.`);
 			return Math.round(value * 100);
 		};
 		const balance = money('balance');
@@ -130,7 +148,10 @@ export class SandboxControls {
 		const credits = new Map<number, number>();
 		for (const [courseId, value] of Object.entries(patch.credits ?? {})) {
 			if (!this.core.state.course(Number(courseId)) || !Number.isInteger(value) || value < 0) {
-				v.fail('credits', `credits.${courseId} must be a whole number >= 0 for an existing course.`);
+				v.fail(
+					'credits',
+					`credits.${courseId} must be a whole number >= 0 for an existing course.`,
+				);
 			} else credits.set(Number(courseId), value);
 		}
 		v.check();
@@ -183,11 +204,17 @@ export class SandboxControls {
 	 * sign deliveries the way the API does and look for leaks. Deliberately not on the HTTP surface.
 	 */
 	signingSecrets(): Array<{ id: number; url: string; events: string[]; secret: string }> {
-		return this.core.state.webhooks.map(({ id, url, events, secret }) => ({ id, url, events: [...events], secret }));
+		return this.core.state.webhooks.map(({ id, url, events, secret }) => ({
+			id,
+			url,
+			events: [...events],
+			secret,
+		}));
 	}
 
 	webhookSecret(endpointId: number | string): string | undefined {
-		return this.signingSecrets().find((endpoint) => String(endpoint.id) === String(endpointId))?.secret;
+		return this.signingSecrets().find((endpoint) => String(endpoint.id) === String(endpointId))
+			?.secret;
 	}
 
 	/**
@@ -222,7 +249,12 @@ export class SandboxControls {
 
 	deliveries(): DeliveryLog {
 		const attempts = this.core.dispatcher.attempts();
-		return { total: attempts.length, attempts, pending: this.core.dispatcher.pending(), events: [...this.core.events] };
+		return {
+			total: attempts.length,
+			attempts,
+			pending: this.core.dispatcher.pending(),
+			events: [...this.core.events],
+		};
 	}
 
 	clearDeliveries(): void {
@@ -279,7 +311,10 @@ function configured<T>(change: () => T): T {
 
 /** The booking actions, answering `{ data: booking }`. */
 function bookingRoutes(router: Router<ControlContext>): void {
-	const action = (name: string, run: (ctx: ControlContext, id: number, input: Record<string, unknown>) => BookingJson) =>
+	const action = (
+		name: string,
+		run: (ctx: ControlContext, id: number, input: Record<string, unknown>) => BookingJson,
+	) =>
 		router.add('POST', `/bookings/{id}/${name}`, async (ctx, params) => ({
 			body: { data: run(ctx, Number(params.id), await body(ctx)) },
 		}));
@@ -310,12 +345,20 @@ function bookingRoutes(router: Router<ControlContext>): void {
 export function controlRouter(): Router<ControlContext> {
 	const router = new Router<ControlContext>();
 	const ok = (extra: Record<string, unknown> = {}): Reply => ({ body: { ok: true, ...extra } });
-	const optionalString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+	const optionalString = (value: unknown): string | undefined =>
+		typeof value === 'string' ? value : undefined;
 
-	router.add('GET', '', () => ({ body: { message: 'BLS Portal sandbox control surface', docs: 'docs/api-assumptions.md#sandbox' } }));
+	router.add('GET', '', () => ({
+		body: {
+			message: 'BLS Portal sandbox control surface',
+			docs: 'docs/api-assumptions.md#sandbox',
+		},
+	}));
 	router.add('GET', '/accounts', (ctx) => ({ body: { accounts: ctx.controls.listAccounts() } }));
 	router.add('POST', '/accounts/{hbClientId}', async (ctx, params) => ({
-		body: { account: ctx.controls.updateAccount(params.hbClientId, (await body(ctx)) as AccountPatch) },
+		body: {
+			account: ctx.controls.updateAccount(params.hbClientId, (await body(ctx)) as AccountPatch),
+		},
 	}));
 	router.add('GET', '/state', (ctx) => ({ body: ctx.controls.state() }));
 	router.add('POST', '/reset', async (ctx) => {
@@ -325,11 +368,16 @@ export function controlRouter(): Router<ControlContext> {
 	router.add('GET', '/config', (ctx) => ({ body: { config: ctx.core.config } }));
 	router.add('POST', '/config', async (ctx) => {
 		const input = await body(ctx);
-		return { body: { config: configured(() => ctx.controls.configure(input as RuntimeConfigPatch)) } };
+		return {
+			body: { config: configured(() => ctx.controls.configure(input as RuntimeConfigPatch)) },
+		};
 	});
 
 	router.add('GET', '/faults', (ctx) => ({ body: { faults: ctx.controls.faults() } }));
-	router.add('POST', '/faults', async (ctx) => ({ status: 201, body: { fault: ctx.controls.addFault(await body(ctx)) } }));
+	router.add('POST', '/faults', async (ctx) => ({
+		status: 201,
+		body: { fault: ctx.controls.addFault(await body(ctx)) },
+	}));
 	router.add('DELETE', '/faults', (ctx) => {
 		ctx.controls.clearFaults();
 		return ok();
@@ -345,7 +393,13 @@ export function controlRouter(): Router<ControlContext> {
 		const access = v.boolean('access');
 		const refresh = v.boolean('refresh');
 		v.check();
-		return ok({ expired: ctx.controls.expireTokens({ access, refresh, hbClientId: optionalString(input.hbClientId) }) });
+		return ok({
+			expired: ctx.controls.expireTokens({
+				access,
+				refresh,
+				hbClientId: optionalString(input.hbClientId),
+			}),
+		});
 	});
 	router.add('POST', '/holds/expire', (ctx) => ok({ expired: ctx.controls.expireHolds() }));
 
@@ -360,7 +414,9 @@ export function controlRouter(): Router<ControlContext> {
 		ctx.controls.clearDeliveries();
 		return ok();
 	});
-	router.add('POST', '/deliveries/flush', async (ctx) => ok({ fired: await ctx.controls.flushDeliveries() }));
+	router.add('POST', '/deliveries/flush', async (ctx) =>
+		ok({ fired: await ctx.controls.flushDeliveries() }),
+	);
 	router.add('POST', '/deliveries/wait', async (ctx) => {
 		const v = new Validator(await body(ctx));
 		const timeoutMs = v.integer('timeoutMs', { min: 0, max: 600_000 });

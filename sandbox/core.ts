@@ -53,7 +53,11 @@ export class SandboxCore {
 	}
 
 	private newState(): PortalState {
-		return new PortalState(this.seedOptions, () => this.config, (event) => this.emit(event));
+		return new PortalState(
+			this.seedOptions,
+			() => this.config,
+			(event) => this.emit(event),
+		);
 	}
 
 	configure(patch: RuntimeConfigPatch): RuntimeConfig {
@@ -83,7 +87,12 @@ export class SandboxCore {
 		const eventId = randomUUID();
 		const occurredAt = isoOffsetTime(Date.now());
 		const data = shapeEventData(this.dialect, event.type, event.data);
-		const body = JSON.stringify({ event_id: eventId, event_type: event.type, occurred_at: occurredAt, data });
+		const body = JSON.stringify({
+			event_id: eventId,
+			event_type: event.type,
+			occurred_at: occurredAt,
+			data,
+		});
 		const endpoints = this.state.webhooks.filter((w) =>
 			event.endpointId !== undefined
 				? w.id === event.endpointId

@@ -7,7 +7,8 @@ import type { Dialect } from './dialects';
 
 type Body = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Body => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Body =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -18,7 +19,8 @@ const SECRET_ROUTE = /^POST \/webhooks(\/[^/]+\/rotate-secret)?$/;
 function endpointFields(dialect: Dialect, endpoint: Body): Body {
 	const result = { ...endpoint };
 	if (dialect.has('endpoint-no-updated-at')) delete result.updated_at;
-	if (dialect.has('active-as-int') && typeof result.is_active === 'boolean') result.is_active = result.is_active ? 1 : 0;
+	if (dialect.has('active-as-int') && typeof result.is_active === 'boolean')
+		result.is_active = result.is_active ? 1 : 0;
 	return result;
 }
 
@@ -26,7 +28,9 @@ function endpointFields(dialect: Dialect, endpoint: Body): Body {
 function rewrite(dialect: Dialect, value: unknown): unknown {
 	if (Array.isArray(value)) return value.map((item) => rewrite(dialect, item));
 	if (!isObject(value)) return value;
-	let result: Body = Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, rewrite(dialect, inner)]));
+	let result: Body = Object.fromEntries(
+		Object.entries(value).map(([key, inner]) => [key, rewrite(dialect, inner)]),
+	);
 	if ('url' in result && Array.isArray(result.events)) result = endpointFields(dialect, result);
 	if (dialect.has('time-with-seconds')) {
 		for (const key of ['time', 'previous_time']) {
@@ -42,7 +46,8 @@ function placeSecret(dialect: Dialect, body: Body): Body {
 	const { secret, ...rest } = body;
 	if (typeof secret !== 'string') return body;
 	const name = dialect.has('secret-named-signing-secret') ? 'signing_secret' : 'secret';
-	if (dialect.has('secret-under-data') && isObject(rest.data)) return { ...rest, data: { ...rest.data, [name]: secret } };
+	if (dialect.has('secret-under-data') && isObject(rest.data))
+		return { ...rest, data: { ...rest.data, [name]: secret } };
 	return { ...rest, [name]: secret };
 }
 

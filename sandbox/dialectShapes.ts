@@ -5,7 +5,8 @@ import type { Reply } from './http';
 
 type Body = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Body => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Body =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const TOKEN_ROUTES = new Set(['POST /auth/token', 'POST /auth/refresh']);
 
@@ -31,7 +32,8 @@ function singleShape(dialect: Dialect, body: Body): Body {
 
 /** Applies the dialect to a successful JSON answer of an API route. */
 export function shapeReply(dialect: Dialect, method: string, apiPath: string, reply: Reply): Reply {
-	if (dialect.size === 0 || reply.raw || (reply.status ?? 200) >= 400 || !isObject(reply.body)) return reply;
+	if (dialect.size === 0 || reply.raw || (reply.status ?? 200) >= 400 || !isObject(reply.body))
+		return reply;
 	const route = `${method} ${apiPath.replace(/\/+$/, '')}`;
 	const fields = shapeFields(dialect, route, reply.body);
 	const body = TOKEN_ROUTES.has(route) ? tokenShape(dialect, fields) : singleShape(dialect, fields);
@@ -39,7 +41,11 @@ export function shapeReply(dialect: Dialect, method: string, apiPath: string, re
 }
 
 /** The Retry-After header of a 429 (or of a fault that asks for one): seconds, an HTTP-date, or none. */
-export function retryAfterHeaders(dialect: Dialect, status: number, seconds: number | undefined): Record<string, string> {
+export function retryAfterHeaders(
+	dialect: Dialect,
+	status: number,
+	seconds: number | undefined,
+): Record<string, string> {
 	if (seconds === undefined) return {};
 	if (status === 429 && dialect.has('429-no-retry-after')) return {};
 	if (status === 429 && dialect.has('429-http-date')) {

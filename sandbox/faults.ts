@@ -87,12 +87,14 @@ function parseFault(input: unknown): FaultSpec {
 	for (const name of ['method', 'path'] as const) {
 		const value = raw[name];
 		if (value === undefined) continue;
-		if (typeof value !== 'string' || value === '') throw new HttpError(422, `Fault ${name} must be a non-empty string.`);
+		if (typeof value !== 'string' || value === '')
+			throw new HttpError(422, `Fault ${name} must be a non-empty string.`);
 		spec[name] = name === 'method' ? value.toUpperCase() : value;
 	}
 	if (spec.status === undefined && spec.latencyMs === undefined && !spec.drop) {
 		throw new HttpError(422, 'A fault needs status, latencyMs or drop.');
 	}
-	for (const key of Object.keys(spec) as (keyof FaultSpec)[]) if (spec[key] === undefined) delete spec[key];
+	for (const key of Object.keys(spec) as (keyof FaultSpec)[])
+		if (spec[key] === undefined) delete spec[key];
 	return spec;
 }

@@ -60,14 +60,20 @@ export function send(res: ServerResponse, reply: Reply): void {
 		return;
 	}
 	const payload = Buffer.from(JSON.stringify(reply.body ?? {}));
-	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': payload.length });
+	res.writeHead(status, {
+		'Content-Type': 'application/json; charset=utf-8',
+		'Content-Length': payload.length,
+	});
 	res.end(payload);
 }
 
 export function errorReply(error: unknown): Reply {
-	if (error instanceof HttpError) return { status: error.status, body: error.body(), headers: error.extra.headers };
+	if (error instanceof HttpError)
+		return { status: error.status, body: error.body(), headers: error.extra.headers };
 	// A sandbox bug: say where (stacks carry no request data), answer as the API documents.
-	process.stderr.write(`BLS sandbox: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+	process.stderr.write(
+		`BLS sandbox: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`,
+	);
 	return { status: 500, body: { message: 'Server Error' } };
 }
 
@@ -116,11 +122,17 @@ export class Router<C> {
 			.filter((m): m is { route: CompiledRoute<C>; match: RegExpExecArray } => m.match !== null);
 		const found = byPath.find((m) => m.route.method === method);
 		if (found) {
-			const params = Object.fromEntries(found.route.names.map((name, i) => [name, safeDecode(found.match[i + 1])]));
+			const params = Object.fromEntries(
+				found.route.names.map((name, i) => [name, safeDecode(found.match[i + 1])]),
+			);
 			return { kind: 'found', route: found.route, params };
 		}
 		if (byPath.length > 0) {
-			return { kind: 'method', template: byPath[0].route.template, allow: byPath.map((m) => m.route.method) };
+			return {
+				kind: 'method',
+				template: byPath[0].route.template,
+				allow: byPath.map((m) => m.route.method),
+			};
 		}
 		return { kind: 'none' };
 	}
@@ -135,7 +147,11 @@ export function paginate<T>(
 	url: URL,
 	serialize: (item: T) => unknown = (item) => item,
 	dialect: Dialect = DEFAULT_DIALECT,
-): { data: unknown[]; meta?: Record<string, number>; links?: { next: string | null; prev: string | null } } {
+): {
+	data: unknown[];
+	meta?: Record<string, number>;
+	links?: { next: string | null; prev: string | null };
+} {
 	const intParam = (name: string): number | undefined => {
 		const raw = url.searchParams.get(name);
 		return raw !== null && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
@@ -145,7 +161,9 @@ export function paginate<T>(
 	if (dialect.has('per-page-over-cap-422') && askedPerPage !== undefined && askedPerPage > cap) {
 		throw fieldError('per_page', `The per page field must not be greater than ${cap}.`);
 	}
-	const perPage = dialect.has('per-page-ignored') ? DEFAULT_PER_PAGE : Math.min(cap, Math.max(1, askedPerPage ?? DEFAULT_PER_PAGE));
+	const perPage = dialect.has('per-page-ignored')
+		? DEFAULT_PER_PAGE
+		: Math.min(cap, Math.max(1, askedPerPage ?? DEFAULT_PER_PAGE));
 	const askedPage = Math.max(1, intParam('page') ?? 1);
 	const page = dialect.has('page-ignored') ? 1 : askedPage;
 	const total = items.length;
@@ -156,7 +174,11 @@ export function paginate<T>(
 		return link.href;
 	};
 	// A server that ignores `page` still builds its links from the page it was asked for.
-	const next = dialect.has('page-ignored') ? pageUrl(askedPage + 1) : page < lastPage ? pageUrl(page + 1) : null;
+	const next = dialect.has('page-ignored')
+		? pageUrl(askedPage + 1)
+		: page < lastPage
+			? pageUrl(page + 1)
+			: null;
 	const meta = { current_page: page, per_page: perPage, last_page: lastPage, total };
 	const links = { next, prev: askedPage > 1 ? pageUrl(askedPage - 1) : null };
 	return {

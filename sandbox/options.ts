@@ -92,7 +92,9 @@ export function applyConfigPatch(config: RuntimeConfig, patch: RuntimeConfigPatc
 			next.rateLimit = {
 				max: limit.max === undefined ? base.max : positiveNumber('rateLimit.max', limit.max, 1),
 				windowMs:
-					limit.windowMs === undefined ? base.windowMs : positiveNumber('rateLimit.windowMs', limit.windowMs, 1),
+					limit.windowMs === undefined
+						? base.windowMs
+						: positiveNumber('rateLimit.windowMs', limit.windowMs, 1),
 			};
 		} else {
 			throw new ConfigError('rateLimit must be { max, windowMs }, false or 0');
@@ -104,7 +106,8 @@ export function applyConfigPatch(config: RuntimeConfig, patch: RuntimeConfigPatc
 export function seedOptionsFrom(base: SeedOptions, patch: Partial<SeedOptions>): SeedOptions {
 	const next: SeedOptions = { ...base };
 	if (patch.seed !== undefined) next.seed = Math.floor(positiveNumber('seed', patch.seed, 0));
-	if (patch.bookings !== undefined) next.bookings = Math.floor(positiveNumber('bookings', patch.bookings, 0));
+	if (patch.bookings !== undefined)
+		next.bookings = Math.floor(positiveNumber('bookings', patch.bookings, 0));
 	if (patch.today !== undefined) {
 		if (typeof patch.today !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(patch.today)) {
 			throw new ConfigError('today must be YYYY-MM-DD');

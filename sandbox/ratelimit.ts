@@ -19,12 +19,20 @@ export class RateLimiter {
 			window = { openedAt: now, count: 0 };
 			this.windows.set(key, window);
 		}
-		const retryAfterSeconds = Math.max(1, Math.ceil((window.openedAt + options.windowMs - now) / 1000));
+		const retryAfterSeconds = Math.max(
+			1,
+			Math.ceil((window.openedAt + options.windowMs - now) / 1000),
+		);
 		if (window.count >= options.max) {
 			return { limited: true, limit: options.max, remaining: 0, retryAfterSeconds };
 		}
 		window.count++;
-		return { limited: false, limit: options.max, remaining: options.max - window.count, retryAfterSeconds };
+		return {
+			limited: false,
+			limit: options.max,
+			remaining: options.max - window.count,
+			retryAfterSeconds,
+		};
 	}
 
 	clear(): void {

@@ -24,7 +24,11 @@ export interface SeedData {
 
 /** Credentials of the seeded accounts; sandbox-only values, printed at start. */
 export const DEMO_ACCOUNTS = [
-	{ hbClientId: 'hb_demo_agency', apiKey: 'sandbox-key-demo-agency-1', name: 'Demo Care Agency Ltd' },
+	{
+		hbClientId: 'hb_demo_agency',
+		apiKey: 'sandbox-key-demo-agency-1',
+		name: 'Demo Care Agency Ltd',
+	},
 	{ hbClientId: 'hb_demo_other', apiKey: 'sandbox-key-demo-other-2', name: 'Other Staffing Co' },
 ] as const;
 
@@ -33,7 +37,8 @@ function courses(): Course[] {
 		{
 			id: 1,
 			name: 'BLS Practical',
-			description: 'Remote practical Basic Life Support session with a training kit (mannequin, AED trainer).',
+			description:
+				'Remote practical Basic Life Support session with a training kit (mannequin, AED trainer).',
 			pricePence: 4500,
 			durationMinutes: 60,
 		},
@@ -47,7 +52,8 @@ function courses(): Course[] {
 		{
 			id: 3,
 			name: 'Paediatric BLS',
-			description: 'Basic Life Support for infants and children, remote practical with a paediatric kit.',
+			description:
+				'Basic Life Support for infants and children, remote practical with a paediatric kit.',
 			pricePence: 6000,
 			durationMinutes: 120,
 		},
@@ -67,14 +73,63 @@ function prng(seed: number): () => number {
 }
 
 const FIRST_NAMES = [
-	'Amelia', 'Oliver', 'Isla', 'George', 'Ava', 'Noah', 'Mia', 'Arthur', 'Grace', 'Leo', 'Freya', 'Oscar',
-	'Priya', 'Mohammed', 'Chloe', 'Jack', 'Sophie', 'Kwame', 'Ella', 'Tomasz', 'Aisha', 'Harry', 'Niamh', 'Ravi',
+	'Amelia',
+	'Oliver',
+	'Isla',
+	'George',
+	'Ava',
+	'Noah',
+	'Mia',
+	'Arthur',
+	'Grace',
+	'Leo',
+	'Freya',
+	'Oscar',
+	'Priya',
+	'Mohammed',
+	'Chloe',
+	'Jack',
+	'Sophie',
+	'Kwame',
+	'Ella',
+	'Tomasz',
+	'Aisha',
+	'Harry',
+	'Niamh',
+	'Ravi',
 ];
 const LAST_NAMES = [
-	'Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Khan', 'Evans',
-	'Thomas', 'Roberts', 'Walker', 'Wright', 'Okafor', 'Nowak', 'Hughes', 'Green', 'Clarke', 'Murphy', 'Ahmed',
+	'Smith',
+	'Jones',
+	'Taylor',
+	'Brown',
+	'Williams',
+	'Wilson',
+	'Johnson',
+	'Davies',
+	'Patel',
+	'Khan',
+	'Evans',
+	'Thomas',
+	'Roberts',
+	'Walker',
+	'Wright',
+	'Okafor',
+	'Nowak',
+	'Hughes',
+	'Green',
+	'Clarke',
+	'Murphy',
+	'Ahmed',
 ];
-const JOB_ROLES = ['Registered Nurse', 'Healthcare Assistant', 'Support Worker', 'Care Assistant', 'Midwife', 'Paramedic'];
+const JOB_ROLES = [
+	'Registered Nurse',
+	'Healthcare Assistant',
+	'Support Worker',
+	'Care Assistant',
+	'Midwife',
+	'Paramedic',
+];
 const PLACES = [
 	['Manchester', 'M1 1AA'],
 	['Leeds', 'LS1 4AP'],
@@ -83,7 +138,14 @@ const PLACES = [
 	['Liverpool', 'L1 8JQ'],
 	['Nottingham', 'NG1 5FS'],
 ] as const;
-const STREETS = ['Acme Street', 'High Street', 'Station Road', 'Church Lane', 'Victoria Road', 'Mill Lane'];
+const STREETS = [
+	'Acme Street',
+	'High Street',
+	'Station Road',
+	'Church Lane',
+	'Victoria Road',
+	'Mill Lane',
+];
 
 interface Profile {
 	past: boolean;
@@ -171,7 +233,8 @@ class Seeder {
 			const profile = PROFILES[i % PROFILES.length];
 			const course = this.pick(this.courseList);
 			// Creation times increase with the id, the way a real table fills up.
-			const createdAt = start + Math.round(((i + 1) * 110 * DAY_MS) / (plan.bookings + 1)) + this.int(0, 3_600_000);
+			const createdAt =
+				start + Math.round(((i + 1) * 110 * DAY_MS) / (plan.bookings + 1)) + this.int(0, 3_600_000);
 			let date: string;
 			let time: string;
 			if (profile.past) {
@@ -181,7 +244,8 @@ class Seeder {
 			} else {
 				[date, time] = this.freeSlot(course.id);
 			}
-			const payOption: PayOption = profile.status === 'pending' ? 'candidate_pays' : this.pick(plan.payOptions);
+			const payOption: PayOption =
+				profile.status === 'pending' ? 'candidate_pays' : this.pick(plan.payOptions);
 			const first = this.pick(FIRST_NAMES);
 			const last = this.pick(LAST_NAMES);
 			const [city, postcode] = this.pick(PLACES);
@@ -210,9 +274,12 @@ class Seeder {
 				equipmentStatus: profile.equipment,
 				createdAt,
 				// Past training was last changed by staff a few days after the training date.
-				updatedAt: profile.past ? (parseDate(date) ?? createdAt) + this.int(1, 4) * DAY_MS : createdAt + this.int(0, 5) * DAY_MS,
+				updatedAt: profile.past
+					? (parseDate(date) ?? createdAt) + this.int(1, 4) * DAY_MS
+					: createdAt + this.int(0, 5) * DAY_MS,
 			};
-			if (booking.updatedAt > this.todayMs) booking.updatedAt = Math.max(createdAt, this.todayMs - DAY_MS);
+			if (booking.updatedAt > this.todayMs)
+				booking.updatedAt = Math.max(createdAt, this.todayMs - DAY_MS);
 			this.bookings.push(booking);
 		}
 		this.ledger(plan, start);
@@ -226,21 +293,43 @@ class Seeder {
 		for (const booking of this.bookings.filter((b) => b.accountId === account.id)) {
 			const course = this.courseList[booking.courseId - 1];
 			const label = `${course.name} booking BLS-${String(booking.id).padStart(6, '0')}`;
-			const base = { accountId: account.id, courseId: course.id, bookingId: booking.id, credits: 0, amountPence: 0 };
+			const base = {
+				accountId: account.id,
+				courseId: course.id,
+				bookingId: booking.id,
+				credits: 0,
+				amountPence: 0,
+			};
 			const charge = { ...base, type: 'booking' as const, createdAt: booking.createdAt };
 			const refund = { ...base, type: 'refund' as const, createdAt: booking.updatedAt + 60_000 };
 			const cancelled = booking.status === 'cancelled';
 			if (booking.payOption === 'credits') {
 				entries.push({ ...charge, credits: -1, description: `${label} (1 credit)` });
-				if (cancelled) entries.push({ ...refund, credits: 1, description: `Refund: ${label} cancelled (1 credit)` });
+				if (cancelled)
+					entries.push({
+						...refund,
+						credits: 1,
+						description: `Refund: ${label} cancelled (1 credit)`,
+					});
 				else usedCredits.set(course.id, (usedCredits.get(course.id) ?? 0) + 1);
 			} else if (booking.payOption === 'balance') {
-				entries.push({ ...charge, amountPence: -course.pricePence, description: `${label} (balance)` });
+				entries.push({
+					...charge,
+					amountPence: -course.pricePence,
+					description: `${label} (balance)`,
+				});
 				if (cancelled) {
-					entries.push({ ...refund, amountPence: course.pricePence, description: `Refund: ${label} cancelled` });
+					entries.push({
+						...refund,
+						amountPence: course.pricePence,
+						description: `Refund: ${label} cancelled`,
+					});
 				}
 			} else if (booking.payOption === 'invoice') {
-				entries.push({ ...charge, description: `${label} (invoiced £${(course.pricePence / 100).toFixed(2)})` });
+				entries.push({
+					...charge,
+					description: `${label} (invoiced £${(course.pricePence / 100).toFixed(2)})`,
+				});
 			}
 		}
 		for (const course of this.courseList) {
@@ -284,7 +373,11 @@ export function seed(options: SeedOptions, slotCapacity: number): SeedData {
 		id: 1,
 		...demo,
 		bookingSlug: 'demo-care-agency',
-		credits: new Map([[1, 12], [2, 5], [3, 0]]),
+		credits: new Map([
+			[1, 12],
+			[2, 5],
+			[3, 0],
+		]),
 		balancePence: 48_000,
 		invoicePayments: true,
 		creditLimitPence: 50_000,
@@ -294,7 +387,11 @@ export function seed(options: SeedOptions, slotCapacity: number): SeedData {
 		id: 2,
 		...other,
 		bookingSlug: 'other-staffing-co',
-		credits: new Map([[1, 2], [2, 0], [3, 1]]),
+		credits: new Map([
+			[1, 2],
+			[2, 0],
+			[3, 1],
+		]),
 		balancePence: 2_000,
 		invoicePayments: false,
 		creditLimitPence: 0,
@@ -320,5 +417,10 @@ export function seed(options: SeedOptions, slotCapacity: number): SeedData {
 	const transactions = [...seeder.transactions]
 		.sort((a, b) => a.createdAt - b.createdAt)
 		.map((t, index) => ({ ...t, id: index + 1 }));
-	return { courses: courseList, accounts: [agency, otherAccount], bookings: seeder.bookings, transactions };
+	return {
+		courses: courseList,
+		accounts: [agency, otherAccount],
+		bookings: seeder.bookings,
+		transactions,
+	};
 }

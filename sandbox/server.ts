@@ -13,7 +13,13 @@ import type { Dialect } from './dialects';
 import { shapeReply, retryAfterHeaders } from './dialectShapes';
 import { errorReply, send } from './http';
 import type { Reply, Router } from './http';
-import { applyConfigPatch, DEFAULT_CONFIG, DEFAULT_PORT, DEFAULT_SEED, seedOptionsFrom } from './options';
+import {
+	applyConfigPatch,
+	DEFAULT_CONFIG,
+	DEFAULT_PORT,
+	DEFAULT_SEED,
+	seedOptionsFrom,
+} from './options';
 import type { SandboxOptions } from './options';
 import type { RequestLogEntry } from './requestlog';
 import { isoTime } from './time';
@@ -56,14 +62,21 @@ function notFoundReply(method: string, match: ReturnType<Router<unknown>['match'
 	if (match.kind === 'method') {
 		return {
 			status: 405,
-			body: { message: `The ${method} method is not supported for this route. Supported methods: ${match.allow.join(', ')}.` },
+			body: {
+				message: `The ${method} method is not supported for this route. Supported methods: ${match.allow.join(', ')}.`,
+			},
 			headers: { Allow: match.allow.join(', ') },
 		};
 	}
 	return { status: 404, body: { message: 'Not found.' } };
 }
 
-async function dispatch<C>(router: Router<C>, ctx: C, method: string, path: string): Promise<Reply> {
+async function dispatch<C>(
+	router: Router<C>,
+	ctx: C,
+	method: string,
+	path: string,
+): Promise<Reply> {
 	const match = router.match(method, path);
 	if (match.kind !== 'found') return notFoundReply(method, match);
 	try {
@@ -91,7 +104,12 @@ class SandboxHttp {
 			done = this.handleApi(req, res, url, path.slice(API_PREFIX.length) || '/');
 		} else if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
 			const ctx: ControlContext = { core: this.core, controls: this.controls, req };
-			done = dispatch(this.control, ctx, req.method ?? 'GET', path.slice(CONTROL_PREFIX.length)).then((reply) => send(res, reply));
+			done = dispatch(
+				this.control,
+				ctx,
+				req.method ?? 'GET',
+				path.slice(CONTROL_PREFIX.length),
+			).then((reply) => send(res, reply));
 		} else {
 			done = Promise.resolve(send(res, this.publicPage(path, url)));
 		}
@@ -107,12 +125,23 @@ class SandboxHttp {
 			return { raw: Buffer.from(html), headers: { 'Content-Type': 'text/html; charset=utf-8' } };
 		}
 		if (path === '/') {
-			return { body: { name: 'BLS Portal sandbox', api: `${url.origin}${API_PREFIX}`, control: `${url.origin}${CONTROL_PREFIX}` } };
+			return {
+				body: {
+					name: 'BLS Portal sandbox',
+					api: `${url.origin}${API_PREFIX}`,
+					control: `${url.origin}${CONTROL_PREFIX}`,
+				},
+			};
 		}
 		return { status: 404, body: { message: 'Not found.' } };
 	}
 
-	private async handleApi(req: IncomingMessage, res: ServerResponse, url: URL, apiPath: string): Promise<void> {
+	private async handleApi(
+		req: IncomingMessage,
+		res: ServerResponse,
+		url: URL,
+		apiPath: string,
+	): Promise<void> {
 		const started = Date.now();
 		const method = req.method ?? 'GET';
 		const match = this.api.match(method, apiPath);
@@ -121,7 +150,12 @@ class SandboxHttp {
 		const log = (status: number) =>
 			this.core.requests.add({
 				method,
-				path: match.kind === 'found' ? match.route.template : match.kind === 'method' ? match.template : apiPath,
+				path:
+					match.kind === 'found'
+						? match.route.template
+						: match.kind === 'method'
+							? match.template
+							: apiPath,
 				url: `${url.pathname}${url.search}`,
 				status,
 				at: isoTime(started),
@@ -147,7 +181,10 @@ class SandboxHttp {
 			const retryAfter = spec.retryAfter ?? (spec.status === 429 ? 1 : undefined);
 			send(res, {
 				status: spec.status,
-				body: { message: FAULT_MESSAGES[spec.status] ?? http.STATUS_CODES[spec.status] ?? 'Injected fault' },
+				body: {
+					message:
+						FAULT_MESSAGES[spec.status] ?? http.STATUS_CODES[spec.status] ?? 'Injected fault',
+				},
 				headers: retryAfterHeaders(this.core.dialect, spec.status, retryAfter),
 			});
 			log(spec.status);
@@ -157,7 +194,9 @@ class SandboxHttp {
 		const headers: Record<string, string> = {};
 		const limit = this.core.config.rateLimit;
 		let reply: Reply;
-		const decision = limit ? this.core.limiter.hit(req.socket.remoteAddress ?? 'unknown', limit) : undefined;
+		const decision = limit
+			? this.core.limiter.hit(req.socket.remoteAddress ?? 'unknown', limit)
+			: undefined;
 		if (decision) {
 			headers['X-RateLimit-Limit'] = String(decision.limit);
 			headers['X-RateLimit-Remaining'] = String(decision.remaining);
@@ -166,7 +205,12 @@ class SandboxHttp {
 			Object.assign(headers, retryAfterHeaders(this.core.dialect, 429, decision.retryAfterSeconds));
 			reply = { status: 429, body: { message: 'Too Many Attempts.' } };
 		} else {
-			reply = shapeReply(this.core.dialect, method, apiPath, await dispatch(this.api, ctx, method, apiPath));
+			reply = shapeReply(
+				this.core.dialect,
+				method,
+				apiPath,
+				await dispatch(this.api, ctx, method, apiPath),
+			);
 		}
 		send(res, { ...reply, headers: { ...headers, ...reply.headers } });
 		log(reply.status ?? 200);

@@ -95,7 +95,8 @@ export class PortalState {
 		const taken = new Map<string, number>();
 		const add = (key: string) => taken.set(key, (taken.get(key) ?? 0) + 1);
 		for (const b of this.bookings) {
-			if (b.status !== 'cancelled' && b.id !== excludeBookingId) add(`${b.courseId}|${b.date}|${b.time}`);
+			if (b.status !== 'cancelled' && b.id !== excludeBookingId)
+				add(`${b.courseId}|${b.date}|${b.time}`);
 		}
 		for (const hold of this.activeHolds()) add(`${hold.courseId}|${hold.date}|${hold.time}`);
 		return taken;
@@ -129,8 +130,14 @@ export class PortalState {
 	}
 
 	/** 422 on `time` unless the slot is offered and has a free place. */
-	private assertBookable(courseId: number, date: string, time: string, excludeBookingId?: number): void {
-		if (!this.isOffered(date, time)) throw fieldError('time', 'The selected timeslot is not offered.');
+	private assertBookable(
+		courseId: number,
+		date: string,
+		time: string,
+		excludeBookingId?: number,
+	): void {
+		if (!this.isOffered(date, time))
+			throw fieldError('time', 'The selected timeslot is not offered.');
 		if (this.slots(courseId, date, date, excludeBookingId).every((s) => s.time !== time)) {
 			throw fieldError('time', 'The selected timeslot is fully booked.');
 		}
@@ -140,7 +147,8 @@ export class PortalState {
 
 	private activeHolds(): Hold[] {
 		const now = Date.now();
-		for (const [accountId, hold] of this.holds) if (hold.expiresAt <= now) this.holds.delete(accountId);
+		for (const [accountId, hold] of this.holds)
+			if (hold.expiresAt <= now) this.holds.delete(accountId);
 		return [...this.holds.values()];
 	}
 
@@ -236,10 +244,22 @@ export class PortalState {
 				return this.record(account, booking, 'booking', { credits: -1 }, `${label} (1 credit)`);
 			case 'balance':
 				account.balancePence -= course.pricePence;
-				return this.record(account, booking, 'booking', { amountPence: -course.pricePence }, `${label} (balance)`);
+				return this.record(
+					account,
+					booking,
+					'booking',
+					{ amountPence: -course.pricePence },
+					`${label} (balance)`,
+				);
 			case 'invoice':
 				account.invoiceOutstandingPence += course.pricePence;
-				return this.record(account, booking, 'booking', {}, `${label} (invoiced ${money(course.pricePence)})`);
+				return this.record(
+					account,
+					booking,
+					'booking',
+					{},
+					`${label} (invoiced ${money(course.pricePence)})`,
+				);
 			case 'candidate_pays':
 				return; // paid by the candidate through Stripe, not from the wallet
 		}
@@ -255,7 +275,10 @@ export class PortalState {
 				account.balancePence += course.pricePence;
 				return this.record(account, booking, 'refund', { amountPence: course.pricePence }, label);
 			case 'invoice':
-				account.invoiceOutstandingPence = Math.max(0, account.invoiceOutstandingPence - course.pricePence);
+				account.invoiceOutstandingPence = Math.max(
+					0,
+					account.invoiceOutstandingPence - course.pricePence,
+				);
 				return this.record(account, booking, 'refund', {}, `${label} (invoice credited)`);
 			case 'candidate_pays':
 				return;
@@ -264,7 +287,12 @@ export class PortalState {
 
 	// ---- Bookings -----------------------------------------------------------------------
 
-	createBooking(account: Account, hash: string, payOption: PayOption, details: CandidateDetails): Booking {
+	createBooking(
+		account: Account,
+		hash: string,
+		payOption: PayOption,
+		details: CandidateDetails,
+	): Booking {
 		const hold = this.activeHold(account.id);
 		if (!hold || hold.hash !== hash) {
 			throw fieldError('hold_hash', 'The hold hash is invalid or the hold has expired.');
@@ -294,8 +322,16 @@ export class PortalState {
 		return booking;
 	}
 
-	private fire(booking: Booking, type: DomainEvent['type'], extra: Record<string, unknown> = {}): void {
-		this.emit({ accountId: booking.accountId, type, data: { ...this.serializeBooking(booking), ...extra } });
+	private fire(
+		booking: Booking,
+		type: DomainEvent['type'],
+		extra: Record<string, unknown> = {},
+	): void {
+		this.emit({
+			accountId: booking.accountId,
+			type,
+			data: { ...this.serializeBooking(booking), ...extra },
+		});
 	}
 
 	private accountOf(booking: Booking): Account {
@@ -313,7 +349,8 @@ export class PortalState {
 	/** Staff-side changes need a live, paid booking. */
 	private liveBooking(id: number): Booking {
 		const booking = this.booking(id);
-		if (booking.status !== 'booked') throw new HttpError(409, `Booking ${id} is ${booking.status}, not booked.`);
+		if (booking.status !== 'booked')
+			throw new HttpError(409, `Booking ${id} is ${booking.status}, not booked.`);
 		return booking;
 	}
 
@@ -324,7 +361,8 @@ export class PortalState {
 	/** Stripe payment of a candidate_pays booking: pending → booked. */
 	pay(id: number): Booking {
 		const booking = this.booking(id);
-		if (booking.status !== 'pending') throw new HttpError(409, `Booking ${id} is ${booking.status}, not pending.`);
+		if (booking.status !== 'pending')
+			throw new HttpError(409, `Booking ${id} is ${booking.status}, not pending.`);
 		booking.status = 'booked';
 		this.touch(booking);
 		this.fire(booking, 'booking.created');
@@ -336,7 +374,10 @@ export class PortalState {
 		const booking = this.booking(id);
 		if (booking.status === 'cancelled') throw new HttpError(409, `Booking ${id} is cancelled.`);
 		if (booking.trainingStatus !== 'scheduled') {
-			throw new HttpError(409, `Booking ${id} training is ${booking.trainingStatus}; only scheduled training moves.`);
+			throw new HttpError(
+				409,
+				`Booking ${id} training is ${booking.trainingStatus}; only scheduled training moves.`,
+			);
 		}
 		if (booking.date === date && booking.time === time) {
 			throw fieldError('time', 'The booking is already at this timeslot.');
@@ -352,7 +393,8 @@ export class PortalState {
 
 	cancel(id: number): Booking {
 		const booking = this.booking(id);
-		if (booking.status === 'cancelled') throw new HttpError(409, `Booking ${id} is already cancelled.`);
+		if (booking.status === 'cancelled')
+			throw new HttpError(409, `Booking ${id} is already cancelled.`);
 		const wasPaid = booking.status === 'booked';
 		booking.status = 'cancelled';
 		this.touch(booking);
@@ -363,7 +405,8 @@ export class PortalState {
 
 	markAttendance(id: number, attended: boolean): Booking {
 		const booking = this.liveBooking(id);
-		if (booking.trainingStatus === 'completed') throw new HttpError(409, `Booking ${id} training is completed.`);
+		if (booking.trainingStatus === 'completed')
+			throw new HttpError(409, `Booking ${id} training is completed.`);
 		booking.trainingStatus = attended ? 'attended' : 'no_show';
 		this.touch(booking);
 		this.fire(booking, 'booking.attendance_marked');
@@ -372,7 +415,8 @@ export class PortalState {
 
 	complete(id: number): Booking {
 		const booking = this.liveBooking(id);
-		if (booking.trainingStatus === 'completed') throw new HttpError(409, `Booking ${id} training is already completed.`);
+		if (booking.trainingStatus === 'completed')
+			throw new HttpError(409, `Booking ${id} training is already completed.`);
 		booking.trainingStatus = 'completed';
 		this.touch(booking);
 		if (booking.equipmentStatus === 'in') this.fire(booking, 'booking.certificate_available');
@@ -385,7 +429,8 @@ export class PortalState {
 		booking.equipmentStatus = status;
 		this.touch(booking);
 		if (status === 'late') this.fire(booking, 'booking.equipment_late');
-		if (status === 'in' && booking.trainingStatus === 'completed') this.fire(booking, 'booking.certificate_available');
+		if (status === 'in' && booking.trainingStatus === 'completed')
+			this.fire(booking, 'booking.certificate_available');
 		return booking;
 	}
 

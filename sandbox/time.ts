@@ -35,7 +35,9 @@ export function addDays(date: string, days: number): string {
 export function addMonths(date: string, months: number): string {
 	const d = new Date(parseDate(date) ?? 0);
 	const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1));
-	const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+	const lastDay = new Date(
+		Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0),
+	).getUTCDate();
 	target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
 	return isoDate(target.getTime());
 }

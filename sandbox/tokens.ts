@@ -78,7 +78,9 @@ export class TokenStore {
 	}
 
 	private select(accountId: number | undefined): TokenPair[] {
-		return [...this.byAccess.values()].filter((p) => accountId === undefined || p.accountId === accountId);
+		return [...this.byAccess.values()].filter(
+			(p) => accountId === undefined || p.accountId === accountId,
+		);
 	}
 
 	/** Revokes every token (of one account); returns how many pairs were live before. */

@@ -32,9 +32,14 @@ export class Validator {
 	string(field: string, rules: Rules & { max?: number; email?: boolean } = {}): string | undefined {
 		const value = this.present(field, rules);
 		if (value === undefined) return undefined;
-		if (typeof value !== 'string') return void this.fail(field, `The ${label(field)} field must be a string.`);
+		if (typeof value !== 'string')
+			return void this.fail(field, `The ${label(field)} field must be a string.`);
 		const max = rules.max ?? 255;
-		if (value.length > max) return void this.fail(field, `The ${label(field)} field must not be greater than ${max} characters.`);
+		if (value.length > max)
+			return void this.fail(
+				field,
+				`The ${label(field)} field must not be greater than ${max} characters.`,
+			);
 		if (rules.email && !EMAIL.test(value)) {
 			return void this.fail(field, `The ${label(field)} field must be a valid email address.`);
 		}
@@ -45,12 +50,19 @@ export class Validator {
 	integer(field: string, rules: Rules & { min?: number; max?: number } = {}): number | undefined {
 		const value = this.present(field, rules);
 		if (value === undefined) return undefined;
-		const number = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+		const number =
+			typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 		if (typeof number !== 'number' || !Number.isInteger(number)) {
 			return void this.fail(field, `The ${label(field)} field must be an integer.`);
 		}
-		if ((rules.min !== undefined && number < rules.min) || (rules.max !== undefined && number > rules.max)) {
-			return void this.fail(field, `The ${label(field)} field must be between ${rules.min} and ${rules.max}.`);
+		if (
+			(rules.min !== undefined && number < rules.min) ||
+			(rules.max !== undefined && number > rules.max)
+		) {
+			return void this.fail(
+				field,
+				`The ${label(field)} field must be between ${rules.min} and ${rules.max}.`,
+			);
 		}
 		return number;
 	}
@@ -66,21 +78,24 @@ export class Validator {
 	oneOf<T extends string>(field: string, allowed: readonly T[], rules: Rules = {}): T | undefined {
 		const value = this.present(field, rules);
 		if (value === undefined) return undefined;
-		if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+		if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
+			return value as T;
 		return void this.fail(field, `The selected ${label(field)} is invalid.`);
 	}
 
 	date(field: string, rules: Rules = {}): string | undefined {
 		const value = this.string(field, rules);
 		if (value === undefined) return undefined;
-		if (parseDate(value) === undefined) return void this.fail(field, `The ${label(field)} field must match the format Y-m-d.`);
+		if (parseDate(value) === undefined)
+			return void this.fail(field, `The ${label(field)} field must match the format Y-m-d.`);
 		return value;
 	}
 
 	time(field: string, rules: Rules = {}): string | undefined {
 		const value = this.string(field, rules);
 		if (value === undefined) return undefined;
-		if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) return void this.fail(field, `The ${label(field)} field must match the format H:i.`);
+		if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value))
+			return void this.fail(field, `The ${label(field)} field must match the format H:i.`);
 		return value;
 	}
 

@@ -105,7 +105,12 @@ export class WebhookDispatcher {
 			'X-TDTA-Signature': signature(endpoint.secret, timestamp, job.event.body),
 		};
 		const started = Date.now();
-		const result = await this.post(endpoint.url, headers, job.event.body, endpoint.timeoutSeconds * 1000);
+		const result = await this.post(
+			endpoint.url,
+			headers,
+			job.event.body,
+			endpoint.timeoutSeconds * 1000,
+		);
 		const finished = Date.now();
 		const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
 		endpoint.lastCalledAt = finished;
@@ -162,10 +167,17 @@ export class WebhookDispatcher {
 			const request = client.request(target, {
 				method: 'POST',
 				agent: false,
-				headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' },
+				headers: {
+					...headers,
+					'Content-Length': String(Buffer.byteLength(body)),
+					Connection: 'close',
+				},
 			});
 			this.requests.add(request);
-			const deadline = setTimeout(() => request.destroy(new Error(`timeout after ${timeoutMs} ms`)), timeoutMs);
+			const deadline = setTimeout(
+				() => request.destroy(new Error(`timeout after ${timeoutMs} ms`)),
+				timeoutMs,
+			);
 			deadline.unref();
 			const finish = (outcome: { status?: number; error?: string }) => {
 				clearTimeout(deadline);
@@ -175,7 +187,9 @@ export class WebhookDispatcher {
 			request.on('response', (response) => {
 				response.resume();
 				response.on('end', () => finish({ status: response.statusCode }));
-				response.on('error', (error) => finish({ status: response.statusCode, error: error.message }));
+				response.on('error', (error) =>
+					finish({ status: response.statusCode, error: error.message }),
+				);
 			});
 			request.on('error', (error) => finish({ error: error.message }));
 			request.end(body);

@@ -69,7 +69,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	const sandboxStarted = startSandbox(options.sandbox ?? {})
 		.catch((error: NodeJS.ErrnoException) =>
 			// Its usual port (8787) if free, so the credential's base URL stays the same across runs.
-			error.code === 'EADDRINUSE' ? startSandbox({ ...options.sandbox, port: 0 }) : Promise.reject(error),
+			error.code === 'EADDRINUSE'
+				? startSandbox({ ...options.sandbox, port: 0 })
+				: Promise.reject(error),
 		)
 		.then((sandbox) => ({ sandbox, at: seconds(started) }));
 	let sandbox: Sandbox | undefined;
@@ -87,8 +89,16 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		if (options.userFolder) fs.mkdirSync(options.userFolder, { recursive: true });
 		log(`Starting n8n ${options.version}...`);
 		const n8nStarted = Date.now();
-		const env = { ...(filesFolder === defaultFilesFolder ? {} : { N8N_RESTRICT_FILE_ACCESS_TO: filesFolder }), ...options.env };
-		n8n = await startN8n({ version: options.version, port: options.port, userFolder: options.userFolder, env });
+		const env = {
+			...(filesFolder === defaultFilesFolder ? {} : { N8N_RESTRICT_FILE_ACCESS_TO: filesFolder }),
+			...options.env,
+		};
+		n8n = await startN8n({
+			version: options.version,
+			port: options.port,
+			userFolder: options.userFolder,
+			env,
+		});
 		const n8nSeconds = seconds(n8nStarted);
 		log(`n8n is ready (${n8nSeconds.toFixed(1)} s).`);
 		if (n8n.packageReport.missing.length > 0) {
@@ -109,11 +119,17 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 			credential,
 			examples,
 			filesFolder,
-			timings: { install: installSeconds, sandbox: sandboxResult.at, n8n: n8nSeconds, setUp: seconds(setUpStarted) },
+			timings: {
+				install: installSeconds,
+				sandbox: sandboxResult.at,
+				n8n: n8nSeconds,
+				setUp: seconds(setUpStarted),
+			},
 			stop,
 		};
 	} catch (error) {
-		if (!sandbox) sandbox = await sandboxStarted.then((result) => result.sandbox).catch(() => undefined);
+		if (!sandbox)
+			sandbox = await sandboxStarted.then((result) => result.sandbox).catch(() => undefined);
 		await stop();
 		throw error;
 	}
@@ -126,11 +142,20 @@ async function upsertSandboxCredential(
 ): Promise<CreatedCredential> {
 	const existing = await n8n
 		.publicApi<{ data: CreatedCredential[] }>('GET', '/credentials?limit=250')
-		.then((page) => page.data.find((credential) => credential.name === DEMO_CREDENTIAL_NAME && credential.type === CREDENTIAL_TYPE))
+		.then((page) =>
+			page.data.find(
+				(credential) =>
+					credential.name === DEMO_CREDENTIAL_NAME && credential.type === CREDENTIAL_TYPE,
+			),
+		)
 		.catch(() => undefined);
 	if (existing) {
 		// Replacing the data also drops tokens the node stored for an earlier sandbox.
-		await n8n.publicApi('PATCH', `/credentials/${existing.id}`, { name: DEMO_CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data });
+		await n8n.publicApi('PATCH', `/credentials/${existing.id}`, {
+			name: DEMO_CREDENTIAL_NAME,
+			type: CREDENTIAL_TYPE,
+			data,
+		});
 		return existing;
 	}
 	return n8n.createCredential({ name: DEMO_CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data });
@@ -143,22 +168,33 @@ async function importExamples(
 	filesFolder: string,
 ): Promise<string[]> {
 	const examplesDir = path.join(repoRoot(), 'examples');
-	const files = fs.existsSync(examplesDir) ? fs.readdirSync(examplesDir).filter((file) => file.endsWith('.json')).sort() : [];
+	const files = fs.existsSync(examplesDir)
+		? fs
+				.readdirSync(examplesDir)
+				.filter((file) => file.endsWith('.json'))
+				.sort()
+		: [];
 	if (files.length === 0) return [];
 	const present = new Set(
-		(await n8n.publicApi<{ data: Array<{ name: string }> }>('GET', '/workflows?limit=250')).data.map((workflow) => workflow.name),
+		(
+			await n8n.publicApi<{ data: Array<{ name: string }> }>('GET', '/workflows?limit=250')
+		).data.map((workflow) => workflow.name),
 	);
 	const imported: string[] = [];
 	for (const file of files) {
 		try {
-			const workflow = JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as WorkflowJson;
+			const workflow = JSON.parse(
+				fs.readFileSync(path.join(examplesDir, file), 'utf8'),
+			) as WorkflowJson;
 			if (!present.has(workflow.name)) {
 				await n8n.importWorkflow(withFilesIn(withCredential(workflow, credential), filesFolder));
 			}
 			imported.push(workflow.name);
 		} catch (error) {
 			// The README promises the examples: a broken one stops the start (and fails its test).
-			throw new Error(`Could not import examples/${file}: ${error instanceof Error ? error.message : String(error)}`);
+			throw new Error(
+				`Could not import examples/${file}: ${error instanceof Error ? error.message : String(error)}`,
+			);
 		}
 	}
 	return imported;
@@ -172,7 +208,13 @@ export function withFilesIn(workflow: WorkflowJson, filesFolder: string): Workfl
 		nodes: workflow.nodes.map((node) => {
 			const fileName = node.parameters.fileName;
 			if (typeof fileName !== 'string' || !fileName.startsWith(prefix)) return node;
-			return { ...node, parameters: { ...node.parameters, fileName: path.join(filesFolder, fileName.slice(prefix.length)) } };
+			return {
+				...node,
+				parameters: {
+					...node.parameters,
+					fileName: path.join(filesFolder, fileName.slice(prefix.length)),
+				},
+			};
 		}),
 	};
 }

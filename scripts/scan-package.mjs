@@ -18,24 +18,40 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bls-scan-'));
 try {
 	const packed = JSON.parse(
-		execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo, encoding: 'utf8' }),
+		execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+			cwd: repo,
+			encoding: 'utf8',
+		}),
 	)[0];
 	const unpacked = path.join(work, 'package');
 	fs.mkdirSync(unpacked);
-	execFileSync('tar', ['-xzf', path.join(work, packed.filename), '-C', unpacked, '--strip-components=1']);
+	execFileSync('tar', [
+		'-xzf',
+		path.join(work, packed.filename),
+		'-C',
+		unpacked,
+		'--strip-components=1',
+	]);
 
-	const declarations = packed.files.filter((file) => file.path.endsWith('.d.ts')).map((file) => file.path);
+	const declarations = packed.files
+		.filter((file) => file.path.endsWith('.d.ts'))
+		.map((file) => file.path);
 	const results = [['packed tarball', await analyzePackage(unpacked)]];
 	let failed = declarations.length > 0;
-	if (failed) process.stdout.write(`The package ships declaration files: ${declarations.join(', ')}\n`);
+	if (failed)
+		process.stdout.write(`The package ships declaration files: ${declarations.join(', ')}\n`);
 	for (const [what, result] of results) {
-		process.stdout.write(`${result.passed ? 'passed' : 'FAILED'}: n8n community-package scan of the ${what}${result.message ? ` (${result.message})` : ''}\n`);
+		process.stdout.write(
+			`${result.passed ? 'passed' : 'FAILED'}: n8n community-package scan of the ${what}${result.message ? ` (${result.message})` : ''}\n`,
+		);
 		if (!result.passed) {
 			failed = true;
 			if (result.details) process.stdout.write(`${result.details}\n`);
 		}
 	}
-	process.stdout.write(`${packed.filename}: ${packed.files.length} files, ${packed.size} bytes packed\n`);
+	process.stdout.write(
+		`${packed.filename}: ${packed.files.length} files, ${packed.size} bytes packed\n`,
+	);
 	process.exitCode = failed ? 1 : 0;
 } finally {
 	fs.rmSync(work, { recursive: true, force: true });

@@ -39,9 +39,17 @@ async function main(): Promise<void> {
 
 	try {
 		const version = versionFromEnv();
-		log(`Preparing n8n ${version} (installed once into the cache; the first run takes several minutes) and the BLS Portal sandbox...`);
-		const userFolder = process.env.BLS_N8N_USER_FOLDER ? path.resolve(process.env.BLS_N8N_USER_FOLDER) : undefined;
-		const port = process.env.N8N_PORT ? Number(process.env.N8N_PORT) : (await isPortFree(PREFERRED_PORT)) ? PREFERRED_PORT : undefined;
+		log(
+			`Preparing n8n ${version} (installed once into the cache; the first run takes several minutes) and the BLS Portal sandbox...`,
+		);
+		const userFolder = process.env.BLS_N8N_USER_FOLDER
+			? path.resolve(process.env.BLS_N8N_USER_FOLDER)
+			: undefined;
+		const port = process.env.N8N_PORT
+			? Number(process.env.N8N_PORT)
+			: (await isPortFree(PREFERRED_PORT))
+				? PREFERRED_PORT
+				: undefined;
 		demo = await startDemo({ version, port, userFolder, log });
 		if (stopping) return;
 		const { n8n, sandbox, account, credential, examples, filesFolder } = demo;
@@ -74,7 +82,9 @@ async function main(): Promise<void> {
 		// If n8n dies on its own, say so and stop the rest.
 		const exitCode = await n8n.exited;
 		if (!stopping) {
-			log(`n8n exited unexpectedly (code ${exitCode}); last log lines:\n${n8n.logs().split('\n').slice(-30).join('\n')}`);
+			log(
+				`n8n exited unexpectedly (code ${exitCode}); last log lines:\n${n8n.logs().split('\n').slice(-30).join('\n')}`,
+			);
 			await shutDown(1);
 		}
 	} catch (error) {

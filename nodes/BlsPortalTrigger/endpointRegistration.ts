@@ -56,7 +56,8 @@ export async function registeredEndpoint(
 	{ reopen = false } = {},
 ): Promise<RegisteredEndpoint | undefined> {
 	const stored = this.getWorkflowStaticData('node');
-	if (typeof stored.endpointId !== 'string' || typeof stored.sealedSecret !== 'string') return undefined;
+	if (typeof stored.endpointId !== 'string' || typeof stored.sealedSecret !== 'string')
+		return undefined;
 	let secret = reopen ? undefined : openedSecrets.get(stored.sealedSecret);
 	if (secret === undefined) {
 		secret = openSecret(stored.sealedSecret, await apiKey.call(this), stored.endpointId);
@@ -76,11 +77,18 @@ export async function registeredEndpoint(
 function forgetRegisteredEndpoint(this: TriggerContext): void {
 	const stored = this.getWorkflowStaticData('node');
 	if (typeof stored.sealedSecret === 'string') openedSecrets.delete(stored.sealedSecret);
-	for (const key of ['endpointId', 'sealedSecret', 'url', 'events', 'updatedAt', 'workflowId']) delete stored[key];
+	for (const key of ['endpointId', 'sealedSecret', 'url', 'events', 'updatedAt', 'workflowId'])
+		delete stored[key];
 }
 
 /** Keeps a secret sealed under the credential's current API key, and the endpoint's current `updated_at`. */
-function storeSecret(this: TriggerContext, endpointId: string, secret: string, sealingKey: string, updatedAt: unknown): void {
+function storeSecret(
+	this: TriggerContext,
+	endpointId: string,
+	secret: string,
+	sealingKey: string,
+	updatedAt: unknown,
+): void {
 	const stored = this.getWorkflowStaticData('node');
 	const previous = stored.sealedSecret;
 	stored.sealedSecret = sealSecret(secret, sealingKey, endpointId);
@@ -97,11 +105,19 @@ function storeSecret(this: TriggerContext, endpointId: string, secret: string, s
  * recorded count as this workflow's when they are for this node's URL (a copy has its own URL), or
  * when the endpoint's name ends with this workflow's ID.
  */
-function registeredByThisWorkflow(this: TriggerContext, stored: RegisteredEndpoint, endpoint?: IDataObject): boolean {
+function registeredByThisWorkflow(
+	this: TriggerContext,
+	stored: RegisteredEndpoint,
+	endpoint?: IDataObject,
+): boolean {
 	const workflowId = String(this.getWorkflow().id ?? '');
 	if (stored.workflowId !== undefined) return stored.workflowId === workflowId;
 	if (stored.url === this.getNodeWebhookUrl('default')) return true;
-	return endpoint !== undefined && typeof endpoint.name === 'string' && endpoint.name.endsWith(`(${workflowId})`);
+	return (
+		endpoint !== undefined &&
+		typeof endpoint.name === 'string' &&
+		endpoint.name.endsWith(`(${workflowId})`)
+	);
 }
 
 /** Key of the duplicate-delivery memory: one per workflow, trigger node and portal endpoint. */
@@ -164,7 +180,8 @@ export async function endpointIsCurrent(this: IHookFunctions): Promise<boolean> 
 
 	// A copy carries the original's registration; "Listen for test event" starts from the production
 	// static data. Neither may touch that endpoint: forget it here and register one of their own.
-	const otherWorkflow = stored.workflowId !== undefined && stored.workflowId !== String(this.getWorkflow().id ?? '');
+	const otherWorkflow =
+		stored.workflowId !== undefined && stored.workflowId !== String(this.getWorkflow().id ?? '');
 	if (otherWorkflow || (this.getMode() === 'manual' && stored.url !== url)) {
 		forgetRegisteredEndpoint.call(this);
 		return false;
@@ -188,21 +205,31 @@ export async function endpointIsCurrent(this: IHookFunctions): Promise<boolean> 
 
 	const events = subscribedEvents.call(this);
 	const name = endpointName.call(this);
-	const changedSince = stored.updatedAt !== undefined && stringOrUndefined(endpoint.updated_at) !== stored.updatedAt;
+	const changedSince =
+		stored.updatedAt !== undefined && stringOrUndefined(endpoint.updated_at) !== stored.updatedAt;
 	// Without updated_at (the HB Portal endpoint example has none) a rotation in the portal cannot be
 	// seen at all, so a secret is obtained afresh on every activation: one call, and never a dead secret.
 	const rotationInvisible = stringOrUndefined(endpoint.updated_at) === undefined;
 	const differs =
-		endpoint.url !== url || !sameEvents(endpoint.events, events) || readFlag(endpoint.is_active) !== true || endpoint.name !== name;
+		endpoint.url !== url ||
+		!sameEvents(endpoint.events, events) ||
+		readFlag(endpoint.is_active) !== true ||
+		endpoint.name !== name;
 	const sealingKey = await apiKey.call(this);
 
 	if (differs) {
 		// Every setting the endpoint has, so a PUT that replaces the whole endpoint keeps its timeout.
-		const timeout = endpoint.timeout_seconds === undefined ? {} : { timeout_seconds: endpoint.timeout_seconds };
-		const updated = await blsApiRequest.call(this, 'PUT', `/webhooks/${encodeURIComponent(stored.endpointId)}`, {
-			body: { name, url, events, is_active: true, ...timeout },
-			resourceLabel: `webhook endpoint ${stored.endpointId}`,
-		});
+		const timeout =
+			endpoint.timeout_seconds === undefined ? {} : { timeout_seconds: endpoint.timeout_seconds };
+		const updated = await blsApiRequest.call(
+			this,
+			'PUT',
+			`/webhooks/${encodeURIComponent(stored.endpointId)}`,
+			{
+				body: { name, url, events, is_active: true, ...timeout },
+				resourceLabel: `webhook endpoint ${stored.endpointId}`,
+			},
+		);
 		endpoint = unwrapData(updated);
 	}
 
@@ -230,15 +257,28 @@ export async function endpointIsCurrent(this: IHookFunctions): Promise<boolean> 
  * sealed under `sealingKey`. The API signs every later attempt, retries of earlier events
  * included, with the new secret.
  */
-export async function rotateSecret(this: TriggerContext, endpointId: string, sealingKey: string): Promise<string> {
-	const response = await blsApiRequest.call(this, 'POST', `/webhooks/${encodeURIComponent(endpointId)}/rotate-secret`, {
-		resourceLabel: `webhook endpoint ${endpointId}`,
-	});
+export async function rotateSecret(
+	this: TriggerContext,
+	endpointId: string,
+	sealingKey: string,
+): Promise<string> {
+	const response = await blsApiRequest.call(
+		this,
+		'POST',
+		`/webhooks/${encodeURIComponent(endpointId)}/rotate-secret`,
+		{
+			resourceLabel: `webhook endpoint ${endpointId}`,
+		},
+	);
 	const secret = readSigningSecret(response);
 	if (!secret) {
-		throw new NodeOperationError(this.getNode(), 'BLS Portal rotated the webhook secret but did not return the new one', {
-			description: 'Deactivate and activate the workflow to register a new endpoint.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			'BLS Portal rotated the webhook secret but did not return the new one',
+			{
+				description: 'Deactivate and activate the workflow to register a new endpoint.',
+			},
+		);
 	}
 	storeSecret.call(this, endpointId, secret, sealingKey, unwrapData(response).updated_at);
 	return secret;
@@ -256,16 +296,24 @@ export const PORTAL_CHECK_INTERVAL_MS = 15 * 60 * 1000;
  * obtained and stored, so the API's retries verify. Forged requests end here too, so the endpoint is
  * looked up at most once per {@link PORTAL_CHECK_INTERVAL_MS}; any failure leaves things as they are.
  */
-export async function renewIfChangedInPortal(this: IWebhookFunctions, stored: RegisteredEndpoint): Promise<boolean> {
+export async function renewIfChangedInPortal(
+	this: IWebhookFunctions,
+	stored: RegisteredEndpoint,
+): Promise<boolean> {
 	if (stored.updatedAt === undefined) return false;
 	const key = endpointKey.call(this, stored.endpointId);
 	const now = Date.now();
 	if (now - (lastPortalChecks.get(key) ?? 0) < PORTAL_CHECK_INTERVAL_MS) return false;
 	lastPortalChecks.set(key, now);
 	try {
-		const response = await blsApiRequest.call(this, 'GET', `/webhooks/${encodeURIComponent(stored.endpointId)}`, {
-			resourceLabel: `webhook endpoint ${stored.endpointId}`,
-		});
+		const response = await blsApiRequest.call(
+			this,
+			'GET',
+			`/webhooks/${encodeURIComponent(stored.endpointId)}`,
+			{
+				resourceLabel: `webhook endpoint ${stored.endpointId}`,
+			},
+		);
 		if (stringOrUndefined(unwrapData(response).updated_at) === stored.updatedAt) return false;
 		await renewUnopenableSecret.call(this, stored);
 		return true;
@@ -286,10 +334,14 @@ const renewals = new Map<string, Promise<string>>();
  * current key. n8n saves static data changed in `webhook()` after the answer when no execution
  * starts. Throws what went wrong.
  */
-export async function renewUnopenableSecret(this: IWebhookFunctions, stored: RegisteredEndpoint): Promise<void> {
+export async function renewUnopenableSecret(
+	this: IWebhookFunctions,
+	stored: RegisteredEndpoint,
+): Promise<void> {
 	let renewal = renewals.get(stored.sealedSecret);
 	if (!renewal) {
-		renewal = (async () => await rotateSecret.call(this, stored.endpointId, await apiKey.call(this)))();
+		renewal = (async () =>
+			await rotateSecret.call(this, stored.endpointId, await apiKey.call(this)))();
 		renewals.set(stored.sealedSecret, renewal);
 		void renewal.then(
 			() => renewals.delete(stored.sealedSecret),
@@ -298,7 +350,13 @@ export async function renewUnopenableSecret(this: IWebhookFunctions, stored: Reg
 	} else {
 		const secret = await renewal;
 		// Another delivery rotated it: this request's static data still names the old seal.
-		storeSecret.call(this, stored.endpointId, secret, await apiKey.call(this), this.getWorkflowStaticData('node').updatedAt);
+		storeSecret.call(
+			this,
+			stored.endpointId,
+			secret,
+			await apiKey.call(this),
+			this.getWorkflowStaticData('node').updatedAt,
+		);
 		return;
 	}
 	await renewal;
@@ -320,7 +378,11 @@ export async function registerEndpoint(this: IHookFunctions): Promise<boolean> {
 		});
 	}
 	const url = this.getNodeWebhookUrl('default');
-	if (!url) throw new NodeOperationError(this.getNode(), 'n8n did not provide a webhook URL for this trigger');
+	if (!url)
+		throw new NodeOperationError(
+			this.getNode(),
+			'n8n did not provide a webhook URL for this trigger',
+		);
 
 	// Read before registering, so the secret is stored the moment it arrives: n8n saves static data
 	// after create() returns, and a delivery can come as soon as the portal knows the endpoint.
@@ -331,15 +393,22 @@ export async function registerEndpoint(this: IHookFunctions): Promise<boolean> {
 	const endpoint = unwrapData(response);
 	const secret = readSigningSecret(response);
 	if (endpoint.id === undefined || endpoint.id === null) {
-		throw new NodeOperationError(this.getNode(), 'BLS Portal registered the webhook but returned no endpoint id');
+		throw new NodeOperationError(
+			this.getNode(),
+			'BLS Portal registered the webhook but returned no endpoint id',
+		);
 	}
 	const endpointId = String(endpoint.id);
 	if (typeof secret !== 'string' || secret === '') {
 		// Without the secret no delivery could be verified; do not leave a useless endpoint behind.
 		await deleteEndpoint.call(this, endpointId);
-		throw new NodeOperationError(this.getNode(), 'BLS Portal did not return a signing secret for the new webhook', {
-			description: 'The endpoint was deleted again. Try activating the workflow once more.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			'BLS Portal did not return a signing secret for the new webhook',
+			{
+				description: 'The endpoint was deleted again. Try activating the workflow once more.',
+			},
+		);
 	}
 
 	const stored = this.getWorkflowStaticData('node');
@@ -359,7 +428,11 @@ export async function registerEndpoint(this: IHookFunctions): Promise<boolean> {
  */
 export async function unregisterEndpoint(this: IHookFunctions): Promise<boolean> {
 	const stored = await registeredEndpoint.call(this);
-	if (stored && stored.url === this.getNodeWebhookUrl('default') && registeredByThisWorkflow.call(this, stored)) {
+	if (
+		stored &&
+		stored.url === this.getNodeWebhookUrl('default') &&
+		registeredByThisWorkflow.call(this, stored)
+	) {
 		await deleteEndpoint.call(this, stored.endpointId);
 	}
 	forgetRegisteredEndpoint.call(this);

@@ -71,7 +71,13 @@ export async function passNewEvents(this: IExecuteFunctions): Promise<INodeExecu
 	// for the active workflow.
 	if (options.ignoreDuplicates === false || this.getMode() === 'manual') return [items];
 
-	const ids = [...new Set(items.map((item) => item.json.event_id).filter((id): id is string => typeof id === 'string' && id !== ''))];
+	const ids = [
+		...new Set(
+			items
+				.map((item) => item.json.event_id)
+				.filter((id): id is string => typeof id === 'string' && id !== ''),
+		),
+	];
 	if (ids.length === 0) return [items];
 
 	const helpers = this.helpers as Partial<IExecuteFunctions['helpers']>;
@@ -80,11 +86,17 @@ export async function passNewEvents(this: IExecuteFunctions): Promise<INodeExecu
 		return [items];
 	}
 	const record: RecordIds = async (batch) =>
-		await helpers.checkProcessedAndRecord!(batch, 'node', { mode: 'entries', maxEntries: MAX_RECORDED_EVENT_IDS });
+		await helpers.checkProcessedAndRecord!(batch, 'node', {
+			mode: 'entries',
+			maxEntries: MAX_RECORDED_EVENT_IDS,
+		});
 
 	let fresh: Set<string>;
 	try {
-		fresh = await oneAtATime(`${this.getWorkflow().id ?? ''}/${this.getNode().name}`, async () => await recordNewIds(record, ids));
+		fresh = await oneAtATime(
+			`${this.getWorkflow().id ?? ''}/${this.getNode().name}`,
+			async () => await recordNewIds(record, ids),
+		);
 	} catch (error) {
 		warnMemoryOnly.call(this, (error as Error)?.message ?? 'unknown error');
 		return [items];
@@ -103,6 +115,9 @@ export async function passNewEvents(this: IExecuteFunctions): Promise<INodeExecu
 
 function warnMemoryOnly(this: IExecuteFunctions, reason: string): void {
 	const message = `Duplicate deliveries are only recognised within this n8n process: n8n's processed-data store is not available (${reason}). A retry that arrives after a restart, or at another n8n process, runs the workflow again.`;
-	this.logger.warn(`BLS Portal Trigger in workflow "${this.getWorkflow().name ?? ''}" (${this.getWorkflow().id ?? ''}): ${message}`);
-	if (typeof this.addExecutionHints === 'function') this.addExecutionHints({ message, location: 'outputPane' });
+	this.logger.warn(
+		`BLS Portal Trigger in workflow "${this.getWorkflow().name ?? ''}" (${this.getWorkflow().id ?? ''}): ${message}`,
+	);
+	if (typeof this.addExecutionHints === 'function')
+		this.addExecutionHints({ message, location: 'outputPane' });
 }

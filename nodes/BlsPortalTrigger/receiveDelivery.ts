@@ -1,10 +1,21 @@
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { bookingIdOfEvent } from '../BlsPortal/actions/apiShapes';
 import { blsApiDownload } from '../BlsPortal/transport';
 import { seenEventIdsFor } from './deliveryGuard';
-import { endpointKey, registeredEndpoint, renewIfChangedInPortal, renewUnopenableSecret, type RegisteredEndpoint } from './endpointRegistration';
+import {
+	endpointKey,
+	registeredEndpoint,
+	renewIfChangedInPortal,
+	renewUnopenableSecret,
+	type RegisteredEndpoint,
+} from './endpointRegistration';
 import { verifyDelivery, type DeliveryEnvelope } from './verifySignature';
 
 interface TriggerOptions {
@@ -32,14 +43,19 @@ interface DeliveryResponse {
  */
 async function rawBodyOf(request: DeliveryRequest): Promise<Buffer | undefined> {
 	try {
-		if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
+		if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function')
+			await request.readRawBody();
 	} catch {
 		return undefined;
 	}
 	return Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
 }
 
-function answer(response: DeliveryResponse, status: number, body: IDataObject): IWebhookResponseData {
+function answer(
+	response: DeliveryResponse,
+	status: number,
+	body: IDataObject,
+): IWebhookResponseData {
 	response.status(status).json(body);
 	return { noWebhookResponse: true };
 }
@@ -61,17 +77,30 @@ function eventItem(envelope: DeliveryEnvelope, deliveryId: string): INodeExecuti
  * Downloads the booking's certificate onto the item. A failure becomes `certificate_error` on the
  * item rather than an error: the event was acknowledged already and would otherwise be lost.
  */
-async function attachCertificate(this: IWebhookFunctions, item: INodeExecutionData, propertyName: string): Promise<void> {
+async function attachCertificate(
+	this: IWebhookFunctions,
+	item: INodeExecutionData,
+	propertyName: string,
+): Promise<void> {
 	const bookingId = bookingIdOfEvent(item.json.data);
 	try {
 		if (bookingId === undefined) {
-			throw new NodeOperationError(this.getNode(), 'The event names no booking id, so there is no certificate to download');
+			throw new NodeOperationError(
+				this.getNode(),
+				'The event names no booking id, so there is no certificate to download',
+			);
 		}
-		const file = await blsApiDownload.call(this, `/bookings/${encodeURIComponent(String(bookingId))}/certificate`, {
-			resourceLabel: `certificate of booking ${String(bookingId)}`,
-		});
+		const file = await blsApiDownload.call(
+			this,
+			`/bookings/${encodeURIComponent(String(bookingId))}/certificate`,
+			{
+				resourceLabel: `certificate of booking ${String(bookingId)}`,
+			},
+		);
 		const fileName = file.fileName ?? `BLS-Certificate-${String(bookingId)}.pdf`;
-		item.binary = { [propertyName]: await this.helpers.prepareBinaryData(file.data, fileName, file.mimeType) };
+		item.binary = {
+			[propertyName]: await this.helpers.prepareBinaryData(file.data, fileName, file.mimeType),
+		};
 	} catch (error) {
 		const { message, description } = error as { message?: string; description?: string | null };
 		item.json.certificate_error = {
@@ -99,12 +128,18 @@ async function refuseUntilSecretRenewed(
 		this.logger.error(
 			`${where}: a delivery could not be verified because the credential's API key was changed since the webhook endpoint was registered. A new signing secret was obtained from BLS Portal (endpoint ${endpoint.endpointId}) and stored; the delivery was answered 503 and BLS Portal sends it again (up to 5 times, 15 minutes apart). Nothing to do unless this message repeats; then deactivate and activate the workflow.`,
 		);
-		return answer(response, 503, { received: false, reason: 'Signing secret renewed after an API key change; send again' });
+		return answer(response, 503, {
+			received: false,
+			reason: 'Signing secret renewed after an API key change; send again',
+		});
 	} catch (error) {
 		this.logger.error(
 			`${where}: a delivery could not be verified because the credential's API key was changed since the webhook endpoint was registered, and a new signing secret could not be obtained (${(error as Error)?.message ?? 'unknown error'}). Deliveries are refused until the workflow is deactivated and activated again; BLS Portal retries each delivery 5 times, 15 minutes apart.`,
 		);
-		return answer(response, 503, { received: false, reason: 'This trigger cannot verify deliveries: reactivate the workflow' });
+		return answer(response, 503, {
+			received: false,
+			reason: 'This trigger cannot verify deliveries: reactivate the workflow',
+		});
 	}
 }
 
@@ -123,15 +158,31 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 
 	const rawBody = await rawBodyOf(request);
 	const verdict = rawBody
-		? verifyDelivery({ headers: request.headers, rawBody, secret: endpoint?.secret, nowSeconds: Math.floor(Date.now() / 1000) })
-		: ({ valid: false, reason: 'The raw request body is not available to verify the signature' } as const);
+		? verifyDelivery({
+				headers: request.headers,
+				rawBody,
+				secret: endpoint?.secret,
+				nowSeconds: Math.floor(Date.now() / 1000),
+			})
+		: ({
+				valid: false,
+				reason: 'The raw request body is not available to verify the signature',
+			} as const);
 	if (!verdict.valid) {
-		if (verdict.reason === 'Signature does not match' && endpoint && this.getMode() !== 'manual' && (await renewIfChangedInPortal.call(this, endpoint))) {
+		if (
+			verdict.reason === 'Signature does not match' &&
+			endpoint &&
+			this.getMode() !== 'manual' &&
+			(await renewIfChangedInPortal.call(this, endpoint))
+		) {
 			const workflow = this.getWorkflow();
 			this.logger.error(
 				`BLS Portal Trigger "${this.getNode().name}" in workflow "${workflow.name ?? ''}" (${workflow.id ?? ''}): a delivery did not match the stored signing secret, and webhook endpoint ${endpoint.endpointId} was changed in BLS Portal since it was registered (its secret may have been rotated there). A new signing secret was obtained and stored; the delivery was answered 503 and BLS Portal sends it again (up to 5 times, 15 minutes apart).`,
 			);
-			return answer(response, 503, { received: false, reason: 'Signing secret renewed after a change in the portal; send again' });
+			return answer(response, 503, {
+				received: false,
+				reason: 'Signing secret renewed after a change in the portal; send again',
+			});
 		}
 		return answer(response, 401, { received: false, reason: verdict.reason });
 	}
@@ -139,19 +190,31 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	const { envelope, deliveryId } = verdict;
 	const events = this.getNodeParameter('events', []) as string[];
 	if (!events.includes(envelope.event_type)) {
-		return answer(response, 200, { received: true, ignored: 'This trigger does not listen for this event type' });
+		return answer(response, 200, {
+			received: true,
+			ignored: 'This trigger does not listen for this event type',
+		});
 	}
 
 	const options = this.getNodeParameter('options', {}) as TriggerOptions;
-	const seen = options.ignoreDuplicates === false ? undefined : seenEventIdsFor(endpointKey.call(this, endpoint?.endpointId ?? ''));
+	const seen =
+		options.ignoreDuplicates === false
+			? undefined
+			: seenEventIdsFor(endpointKey.call(this, endpoint?.endpointId ?? ''));
 	if (seen && !seen.firstSighting(envelope.event_id)) {
-		return answer(response, 200, { received: true, ignored: 'Event already received (a retried delivery)' });
+		return answer(response, 200, {
+			received: true,
+			ignored: 'Event already received (a retried delivery)',
+		});
 	}
 
 	let acknowledged = false;
 	try {
 		const item = eventItem(envelope, deliveryId);
-		if (options.attachCertificate === true && envelope.event_type === 'booking.certificate_available') {
+		if (
+			options.attachCertificate === true &&
+			envelope.event_type === 'booking.certificate_available'
+		) {
 			// Answer first: the API gives up on a delivery after its timeout and would send it again,
 			// while the download may wait out rate limits.
 			response.status(200).json({ received: true });

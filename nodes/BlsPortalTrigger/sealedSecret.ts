@@ -16,7 +16,9 @@ export function sealSecret(secret: string, apiKey: string, endpointId: string): 
 	const iv = randomBytes(12);
 	const cipher = createCipheriv('aes-256-gcm', keyFor(apiKey, endpointId), iv);
 	const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-	return [FORMAT, iv, cipher.getAuthTag(), sealed].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+	return [FORMAT, iv, cipher.getAuthTag(), sealed]
+		.map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+		.join('.');
 }
 
 /** The secret, or undefined when it cannot be opened (another API key, or tampered data). */
@@ -24,9 +26,16 @@ export function openSecret(sealed: string, apiKey: string, endpointId: string): 
 	const [format, iv, tag, data] = sealed.split('.');
 	if (format !== FORMAT || !iv || !tag || !data) return undefined;
 	try {
-		const decipher = createDecipheriv('aes-256-gcm', keyFor(apiKey, endpointId), Buffer.from(iv, 'base64url'));
+		const decipher = createDecipheriv(
+			'aes-256-gcm',
+			keyFor(apiKey, endpointId),
+			Buffer.from(iv, 'base64url'),
+		);
 		decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-		return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+		return Buffer.concat([
+			decipher.update(Buffer.from(data, 'base64url')),
+			decipher.final(),
+		]).toString('utf8');
 	} catch {
 		return undefined;
 	}

@@ -46,7 +46,8 @@ type HeaderRead = { value: string } | { problem: string };
 function singleHeader(headers: SignedDelivery['headers'], name: string): HeaderRead {
 	const value = headers[name.toLowerCase()];
 	if (value === undefined || value === '') return { problem: `Missing ${name} header` };
-	if (Array.isArray(value) || value.includes(',')) return { problem: `${name} header appears more than once` };
+	if (Array.isArray(value) || value.includes(','))
+		return { problem: `${name} header appears more than once` };
 	return { value: value.trim() };
 }
 
@@ -63,7 +64,8 @@ function parseEnvelope(rawBody: Buffer): DeliveryEnvelope | undefined {
 	}
 	if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
 	const envelope = body as Partial<DeliveryEnvelope>;
-	if (typeof envelope.event_id !== 'string' || typeof envelope.event_type !== 'string') return undefined;
+	if (typeof envelope.event_id !== 'string' || typeof envelope.event_type !== 'string')
+		return undefined;
 	return envelope as DeliveryEnvelope;
 }
 
@@ -73,27 +75,50 @@ function parseEnvelope(rawBody: Buffer): DeliveryEnvelope | undefined {
  * over the exact bytes received (compared in constant time), and a JSON body whose event id and
  * type are the ones the signed headers name. Reasons never contain the secret or the signatures.
  */
-export function verifyDelivery({ headers, rawBody, secret, nowSeconds }: SignedDelivery): DeliveryVerdict {
+export function verifyDelivery({
+	headers,
+	rawBody,
+	secret,
+	nowSeconds,
+}: SignedDelivery): DeliveryVerdict {
 	const read: Record<string, string> = {};
-	for (const name of ['X-TDTA-Signature', 'X-TDTA-Timestamp', 'X-TDTA-Event', 'X-TDTA-Event-Id', 'X-TDTA-Delivery-Id']) {
+	for (const name of [
+		'X-TDTA-Signature',
+		'X-TDTA-Timestamp',
+		'X-TDTA-Event',
+		'X-TDTA-Event-Id',
+		'X-TDTA-Delivery-Id',
+	]) {
 		const header = singleHeader(headers, name);
 		if ('problem' in header) return { valid: false, reason: header.problem };
 		read[name] = header.value;
 	}
 	const signature = SIGNATURE_FORMAT.exec(read['X-TDTA-Signature']);
-	if (!signature) return { valid: false, reason: 'X-TDTA-Signature is not of the form sha256=<64 hex digits>' };
+	if (!signature)
+		return { valid: false, reason: 'X-TDTA-Signature is not of the form sha256=<64 hex digits>' };
 	const timestampText = read['X-TDTA-Timestamp'];
-	if (!INTEGER_FORMAT.test(timestampText)) return { valid: false, reason: 'X-TDTA-Timestamp is not a whole number of seconds' };
+	if (!INTEGER_FORMAT.test(timestampText))
+		return { valid: false, reason: 'X-TDTA-Timestamp is not a whole number of seconds' };
 	const timestamp = Number(timestampText);
 	if (Math.abs(nowSeconds - timestamp) > SIGNATURE_TOLERANCE_SECONDS) {
-		return { valid: false, reason: 'X-TDTA-Timestamp is more than 5 minutes away from now (replay protection)' };
+		return {
+			valid: false,
+			reason: 'X-TDTA-Timestamp is more than 5 minutes away from now (replay protection)',
+		};
 	}
 	if (!DELIVERY_ID_FORMAT.test(read['X-TDTA-Delivery-Id'])) {
 		return { valid: false, reason: 'X-TDTA-Delivery-Id is not numeric' };
 	}
-	if (!secret) return { valid: false, reason: 'This trigger has no signing secret: reactivate the workflow to register it again' };
+	if (!secret)
+		return {
+			valid: false,
+			reason: 'This trigger has no signing secret: reactivate the workflow to register it again',
+		};
 
-	const expected = Buffer.from(computeSignature(secret, timestampText, rawBody).slice('sha256='.length), 'hex');
+	const expected = Buffer.from(
+		computeSignature(secret, timestampText, rawBody).slice('sha256='.length),
+		'hex',
+	);
 	const received = Buffer.from(signature[1], 'hex');
 	if (expected.length !== received.length || !timingSafeEqual(expected, received)) {
 		return { valid: false, reason: 'Signature does not match' };
@@ -101,8 +126,14 @@ export function verifyDelivery({ headers, rawBody, secret, nowSeconds }: SignedD
 
 	const envelope = parseEnvelope(rawBody);
 	if (!envelope) return { valid: false, reason: 'Body is not a JSON event envelope' };
-	if (envelope.event_id !== read['X-TDTA-Event-Id'] || envelope.event_type !== read['X-TDTA-Event']) {
-		return { valid: false, reason: 'Body event_id or event_type differs from the X-TDTA-Event-Id / X-TDTA-Event headers' };
+	if (
+		envelope.event_id !== read['X-TDTA-Event-Id'] ||
+		envelope.event_type !== read['X-TDTA-Event']
+	) {
+		return {
+			valid: false,
+			reason: 'Body event_id or event_type differs from the X-TDTA-Event-Id / X-TDTA-Event headers',
+		};
 	}
 	return { valid: true, envelope, deliveryId: read['X-TDTA-Delivery-Id'], timestamp };
 }

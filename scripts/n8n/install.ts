@@ -61,10 +61,14 @@ export function isSupportedVersion(version: string): version is N8nVersion {
 /** Ensures n8n `version` (and its node) is installed in the cache; returns how to run it. */
 export async function ensureN8n(version: N8nVersion): Promise<N8nInstall> {
 	if (!isSupportedVersion(version)) {
-		throw new Error(`Unsupported n8n version ${version}; supported: ${SUPPORTED_N8N_VERSIONS.join(', ')}`);
+		throw new Error(
+			`Unsupported n8n version ${version}; supported: ${SUPPORTED_N8N_VERSIONS.join(', ')}`,
+		);
 	}
 	const recipe = RECIPES[version];
-	const node = recipe.needsNode24 ? await ensureNode24() : { nodeBin: process.execPath, nodeDir: systemNodeDir() };
+	const node = recipe.needsNode24
+		? await ensureNode24()
+		: { nodeBin: process.execPath, nodeDir: systemNodeDir() };
 	const installDir = path.join(cacheRoot(), `n8n-${version}`);
 	const result: N8nInstall = {
 		version,
@@ -77,7 +81,9 @@ export async function ensureN8n(version: N8nVersion): Promise<N8nInstall> {
 	await withInstallLock(installDir, async () => {
 		if (isComplete(installDir)) return; // another process finished it while we waited
 		const started = Date.now();
-		log(`installing n8n ${version} into ${installDir} (first time only, ~${recipe.expectedMinutes} min)`);
+		log(
+			`installing n8n ${version} into ${installDir} (first time only, ~${recipe.expectedMinutes} min)`,
+		);
 		resetFolder(installDir);
 		const manifest: Record<string, unknown> = {
 			name: `n8n-${version}`,
@@ -89,16 +95,21 @@ export async function ensureN8n(version: N8nVersion): Promise<N8nInstall> {
 		// A committed lockfile pins every transitive version. `npm ci` fails on n8n's optional
 		// platform packages, `npm install` with the same lockfile works.
 		const lockfile = lockfilePath(version);
-		if (fs.existsSync(lockfile)) fs.copyFileSync(lockfile, path.join(installDir, 'package-lock.json'));
+		if (fs.existsSync(lockfile))
+			fs.copyFileSync(lockfile, path.join(installDir, 'package-lock.json'));
 
 		const env = npmEnv(node.nodeDir, path.dirname(node.nodeBin));
 		// Install scripts are skipped: several download binaries from outside the registry.
-		await runLogged('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=http'], {
-			cwd: installDir,
-			env,
-			logFile: path.join(installDir, 'install.log'),
-			label: `npm install n8n@${version}`,
-		});
+		await runLogged(
+			'npm',
+			['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=http'],
+			{
+				cwd: installDir,
+				env,
+				logFile: path.join(installDir, 'install.log'),
+				label: `npm install n8n@${version}`,
+			},
+		);
 		// The only native module n8n needs for our use: SQLite, compiled for the node that runs n8n.
 		await runLogged('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], {
 			cwd: installDir,
@@ -141,7 +152,8 @@ export async function ensureNode24(): Promise<{ nodeBin: string; nodeDir: string
 			label: `npm install ${NODE24_PACKAGE}@${NODE24_VERSION}`,
 		});
 		const printed = (await capture(nodeBin, ['--version'])).trim();
-		if (!printed.startsWith('v24.')) throw new Error(`${nodeBin} printed ${printed}, expected v24.x`);
+		if (!printed.startsWith('v24.'))
+			throw new Error(`${nodeBin} printed ${printed}, expected v24.x`);
 		writeJson(path.join(installDir, MARKER), { version: printed, at: new Date().toISOString() });
 	});
 	return { nodeBin, nodeDir };
@@ -258,12 +270,19 @@ async function runLogged(command: string, args: string[], options: RunOptions): 
 		log(`  ${options.label}: ${Math.round((Date.now() - started) / 1000)} s so far`);
 	}, 30_000);
 	// npm takes ~10 s to honour SIGTERM; an interrupted install is redone anyway, so no grace.
-	const group = spawnGroup(command, args, { cwd: options.cwd, env: options.env, logFile: options.logFile, graceMs: 500 });
+	const group = spawnGroup(command, args, {
+		cwd: options.cwd,
+		env: options.env,
+		logFile: options.logFile,
+		graceMs: 500,
+	});
 	const code = await group.exited.finally(() => clearInterval(heartbeat));
 	const seconds = Math.round((Date.now() - started) / 1000);
 	if (code !== 0) {
 		const tail = tailOf(options.logFile, 40);
-		throw new Error(`${options.label} failed (exit ${code}) after ${seconds} s; see ${options.logFile}\n${tail}`);
+		throw new Error(
+			`${options.label} failed (exit ${code}) after ${seconds} s; see ${options.logFile}\n${tail}`,
+		);
 	}
 	log(`  ${options.label}: done in ${seconds} s`);
 }
@@ -277,7 +296,8 @@ function capture(command: string, args: string[], cwd?: string): Promise<string>
 		child.on('error', reject);
 		child.on('exit', (code) => {
 			if (code === 0) resolve(output);
-			else reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output.slice(-4000)}`));
+			else
+				reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output.slice(-4000)}`));
 		});
 	});
 }
@@ -299,7 +319,10 @@ function findRepoRoot(start: string): string {
 	let dir = start;
 	while (dir !== path.dirname(dir)) {
 		const manifest = path.join(dir, 'package.json');
-		if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'n8n-nodes-bls-portal') {
+		if (
+			fs.existsSync(manifest) &&
+			JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'n8n-nodes-bls-portal'
+		) {
 			return dir;
 		}
 		dir = path.dirname(dir);
@@ -325,12 +348,15 @@ if (require.main === module) {
 	(async () => {
 		for (const version of versions) {
 			if (!isSupportedVersion(version)) {
-				throw new Error(`Unsupported n8n version ${version}; use one of ${SUPPORTED_N8N_VERSIONS.join(', ')} or all`);
+				throw new Error(
+					`Unsupported n8n version ${version}; use one of ${SUPPORTED_N8N_VERSIONS.join(', ')} or all`,
+				);
 			}
 		}
 		// Side by side: the installs mostly wait on the network and disk, so this saves minutes.
 		const installs = await Promise.all(versions.map((version) => ensureN8n(version as N8nVersion)));
-		for (const install of installs) log(`n8n ${install.version} ready: ${install.nodeBin} ${install.n8nBin}`);
+		for (const install of installs)
+			log(`n8n ${install.version} ready: ${install.nodeBin} ${install.n8nBin}`);
 	})().catch((error) => {
 		process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
 		process.exit(1);

@@ -19,9 +19,22 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { DEFAULT_N8N_VERSION, ensureN8n, isSupportedVersion, N8nInstall, N8nVersion, repoRoot } from './install';
+import {
+	DEFAULT_N8N_VERSION,
+	ensureN8n,
+	isSupportedVersion,
+	N8nInstall,
+	N8nVersion,
+	repoRoot,
+} from './install';
 import { findFreePort, GroupProcess, runToFile, spawnGroup } from './process';
-import { nodeOutput, PACKAGE_NAME, RunExecutionData, toPublicApiWorkflow, WorkflowJson } from './workflows';
+import {
+	nodeOutput,
+	PACKAGE_NAME,
+	RunExecutionData,
+	toPublicApiWorkflow,
+	WorkflowJson,
+} from './workflows';
 
 export interface Owner {
 	email: string;
@@ -142,8 +155,14 @@ export class N8nInstance {
 	 * or a Webhook node whose `path` is left to n8n): `/webhook/<webhookId>/<path>`. Give the node a
 	 * `webhookId` in the workflow JSON.
 	 */
-	nodeWebhookUrl(workflow: { nodes: unknown[] }, nodeName: string, webhookPath = 'webhook'): string {
-		const node = (workflow.nodes as Array<{ name: string; webhookId?: string }>).find((candidate) => candidate.name === nodeName);
+	nodeWebhookUrl(
+		workflow: { nodes: unknown[] },
+		nodeName: string,
+		webhookPath = 'webhook',
+	): string {
+		const node = (workflow.nodes as Array<{ name: string; webhookId?: string }>).find(
+			(candidate) => candidate.name === nodeName,
+		);
 		if (!node?.webhookId) throw new Error(`Node "${nodeName}" not found or has no webhookId`);
 		return this.webhookUrl(`${node.webhookId}/${webhookPath}`);
 	}
@@ -178,29 +197,55 @@ export class N8nInstance {
 
 	/** n8n's internal REST API (`/rest`...), as the logged-in owner. Responses are unwrapped from `{ data }`. */
 	async rest<T = unknown>(method: string, restPath: string, body?: unknown): Promise<T> {
-		const response = await this.request<{ data: T }>(method, `/rest${restPath}`, body, this.sessionHeaders());
+		const response = await this.request<{ data: T }>(
+			method,
+			`/rest${restPath}`,
+			body,
+			this.sessionHeaders(),
+		);
 		return response.data;
 	}
 
-	async createCredential(credential: { name: string; type: string; data: Record<string, unknown> }): Promise<CreatedCredential> {
+	async createCredential(credential: {
+		name: string;
+		type: string;
+		data: Record<string, unknown>;
+	}): Promise<CreatedCredential> {
 		// n8n 1.x's schema for this generic field demands `allowedDomains` unless the field is set;
 		// 'all' is what the editor saves by default.
-		const schema = await this.publicApi<{ properties?: Record<string, unknown> }>('GET', `/credentials/schema/${credential.type}`);
+		const schema = await this.publicApi<{ properties?: Record<string, unknown> }>(
+			'GET',
+			`/credentials/schema/${credential.type}`,
+		);
 		const data = { ...credential.data };
-		if (schema.properties?.allowedHttpRequestDomains && data.allowedHttpRequestDomains === undefined) {
+		if (
+			schema.properties?.allowedHttpRequestDomains &&
+			data.allowedHttpRequestDomains === undefined
+		) {
 			data.allowedHttpRequestDomains = 'all';
 		}
 		// n8n 1.x's schema also demands "The URL Serves" whenever the API choice is the custom URL
 		// (its default); the editor saves the field's default, BLS.
-		if (schema.properties?.customApi && data.customApi === undefined && (data.environment ?? 'custom') === 'custom') {
+		if (
+			schema.properties?.customApi &&
+			data.customApi === undefined &&
+			(data.environment ?? 'custom') === 'custom'
+		) {
 			data.customApi = 'bls';
 		}
-		const created = await this.publicApi<CreatedCredential>('POST', '/credentials', { ...credential, data });
+		const created = await this.publicApi<CreatedCredential>('POST', '/credentials', {
+			...credential,
+			data,
+		});
 		return { id: created.id, name: created.name, type: created.type };
 	}
 
 	/** Same as createCredential (named for symmetry with importWorkflow). */
-	importCredential(credential: { name: string; type: string; data: Record<string, unknown> }): Promise<CreatedCredential> {
+	importCredential(credential: {
+		name: string;
+		type: string;
+		data: Record<string, unknown>;
+	}): Promise<CreatedCredential> {
 		return this.createCredential(credential);
 	}
 
@@ -228,7 +273,9 @@ export class N8nInstance {
 	}
 
 	/** Executions, newest first. */
-	async executions(filter: { workflowId?: string; includeData?: boolean; status?: string } = {}): Promise<Execution[]> {
+	async executions(
+		filter: { workflowId?: string; includeData?: boolean; status?: string } = {},
+	): Promise<Execution[]> {
 		const all: Execution[] = [];
 		let cursor: string | undefined;
 		do {
@@ -237,7 +284,10 @@ export class N8nInstance {
 			if (filter.includeData) query.set('includeData', 'true');
 			if (filter.status) query.set('status', filter.status);
 			if (cursor) query.set('cursor', cursor);
-			const page = await this.publicApi<{ data: Execution[]; nextCursor?: string | null }>('GET', `/executions?${query}`);
+			const page = await this.publicApi<{ data: Execution[]; nextCursor?: string | null }>(
+				'GET',
+				`/executions?${query}`,
+			);
 			all.push(...page.data);
 			cursor = page.nextCursor ?? undefined;
 		} while (cursor);
@@ -259,13 +309,23 @@ export class N8nInstance {
 	/** Waits until at least `count` executions (of `workflowId`, if given) have finished; returns them, newest first. */
 	async waitForExecutions(
 		count: number,
-		options: { workflowId?: string; includeData?: boolean; timeoutMs?: number; pollMs?: number } = {},
+		options: {
+			workflowId?: string;
+			includeData?: boolean;
+			timeoutMs?: number;
+			pollMs?: number;
+		} = {},
 	): Promise<Execution[]> {
 		const deadline = Date.now() + (options.timeoutMs ?? 30_000);
 		let finished: Execution[] = [];
 		for (;;) {
-			const executions = await this.executions({ workflowId: options.workflowId, includeData: options.includeData });
-			finished = executions.filter((execution) => FINISHED_STATUSES.has(execution.status) || execution.finished);
+			const executions = await this.executions({
+				workflowId: options.workflowId,
+				includeData: options.includeData,
+			});
+			finished = executions.filter(
+				(execution) => FINISHED_STATUSES.has(execution.status) || execution.finished,
+			);
 			if (finished.length >= count) return finished;
 			if (Date.now() > deadline) {
 				throw new Error(
@@ -289,18 +349,24 @@ export class N8nInstance {
 			N8N_RUNNERS_BROKER_PORT: String(await findFreePort()),
 			N8N_LOG_LEVEL: 'info', // `execute` prints the run through n8n's logger
 		};
-		const exitCode = await runToFile(this.install.nodeBin, [this.install.n8nBin, 'execute', `--id=${id}`, '--rawOutput'], {
-			cwd: this.userFolder,
-			env,
-			outFile,
-			timeoutMs: options.timeoutMs ?? 120_000,
-		});
+		const exitCode = await runToFile(
+			this.install.nodeBin,
+			[this.install.n8nBin, 'execute', `--id=${id}`, '--rawOutput'],
+			{
+				cwd: this.userFolder,
+				env,
+				outFile,
+				timeoutMs: options.timeoutMs ?? 120_000,
+			},
+		);
 		const log = fs.readFileSync(outFile, 'utf8');
 		const printed = parseExecuteOutput(log);
 		const data = printed?.data;
 		const error = data?.resultData.error;
 		if (!data && exitCode !== 0) {
-			throw new Error(`n8n execute --id=${id} exited ${exitCode} without printing a run:\n${log.slice(-4000)}`);
+			throw new Error(
+				`n8n execute --id=${id} exited ${exitCode} without printing a run:\n${log.slice(-4000)}`,
+			);
 		}
 		return {
 			exitCode,
@@ -316,21 +382,37 @@ export class N8nInstance {
 
 	/** Names of all node types n8n has loaded (ours appear as `n8n-nodes-bls-portal.<node>`). */
 	async nodeTypeNames(): Promise<string[]> {
-		const types = await this.request<Array<{ name: string }>>('GET', '/types/nodes.json', undefined, this.sessionHeaders());
+		const types = await this.request<Array<{ name: string }>>(
+			'GET',
+			'/types/nodes.json',
+			undefined,
+			this.sessionHeaders(),
+		);
 		return [...new Set(types.map((type) => type.name))];
 	}
 
 	/** Every node type n8n has loaded with the type versions it offers (to check that a workflow's nodes exist). */
 	async nodeTypeVersions(): Promise<Map<string, number[]>> {
-		const types = await this.request<Array<{ name: string; version: number | number[] }>>('GET', '/types/nodes.json', undefined, this.sessionHeaders());
+		const types = await this.request<Array<{ name: string; version: number | number[] }>>(
+			'GET',
+			'/types/nodes.json',
+			undefined,
+			this.sessionHeaders(),
+		);
 		const versions = new Map<string, number[]>();
-		for (const type of types) versions.set(type.name, [...(versions.get(type.name) ?? []), ...[type.version].flat()]);
+		for (const type of types)
+			versions.set(type.name, [...(versions.get(type.name) ?? []), ...[type.version].flat()]);
 		return versions;
 	}
 
 	/** Names of all credential types n8n has loaded. */
 	async credentialTypeNames(): Promise<string[]> {
-		const types = await this.request<Array<{ name: string }>>('GET', '/types/credentials.json', undefined, this.sessionHeaders());
+		const types = await this.request<Array<{ name: string }>>(
+			'GET',
+			'/types/credentials.json',
+			undefined,
+			this.sessionHeaders(),
+		);
 		return types.map((type) => type.name);
 	}
 
@@ -340,7 +422,8 @@ export class N8nInstance {
 		this.stopped = true;
 		await this.process.stop();
 		const keep = options.keepUserFolder || process.env.BLS_N8N_KEEP_USER_FOLDER === '1';
-		if (this.removeUserFolderOnStop && !keep) fs.rmSync(this.userFolder, { recursive: true, force: true });
+		if (this.removeUserFolderOnStop && !keep)
+			fs.rmSync(this.userFolder, { recursive: true, force: true });
 	}
 
 	/**
@@ -368,9 +451,12 @@ export class N8nInstance {
 				throw new Error(`n8n exited during start-up; last log lines:\n${tail(this.logs(), 60)}`);
 			}
 			// n8n answers /healthz before it has registered its REST routes (n8n 1.x), so wait for those too.
-			if ((await this.answers('/healthz/readiness')) && (await this.answers('/rest/settings'))) return;
+			if ((await this.answers('/healthz/readiness')) && (await this.answers('/rest/settings')))
+				return;
 			if (Date.now() > deadline) {
-				throw new Error(`n8n was not ready within ${timeoutMs} ms; last log lines:\n${tail(this.logs(), 60)}`);
+				throw new Error(
+					`n8n was not ready within ${timeoutMs} ms; last log lines:\n${tail(this.logs(), 60)}`,
+				);
 			}
 			await sleep(250);
 		}
@@ -388,13 +474,17 @@ export class N8nInstance {
 
 	private async setUpOwnerIfNeeded(): Promise<void> {
 		// n8n 1.x has no owner-from-environment; its first-run set-up endpoint does the same.
-		const settings = await this.request<{ data: { userManagement?: { showSetupOnFirstLoad?: boolean } } }>(
-			'GET',
-			'/rest/settings',
-		);
+		const settings = await this.request<{
+			data: { userManagement?: { showSetupOnFirstLoad?: boolean } };
+		}>('GET', '/rest/settings');
 		if (!settings.data.userManagement?.showSetupOnFirstLoad) return;
 		const { email, password, firstName, lastName } = this.owner;
-		await this.request('POST', '/rest/owner/setup', { email, password, firstName, lastName }, { 'browser-id': this.browserId });
+		await this.request(
+			'POST',
+			'/rest/owner/setup',
+			{ email, password, firstName, lastName },
+			{ 'browser-id': this.browserId },
+		);
 	}
 
 	private async login(): Promise<string> {
@@ -427,14 +517,24 @@ export class N8nInstance {
 		return { cookie: this.cookie, 'browser-id': this.browserId };
 	}
 
-	private async request<T>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+	private async request<T>(
+		method: string,
+		urlPath: string,
+		body?: unknown,
+		headers: Record<string, string> = {},
+	): Promise<T> {
 		const response = await fetch(`${this.url}${urlPath}`, {
 			method,
-			headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+			headers: {
+				accept: 'application/json',
+				...(body === undefined ? {} : { 'content-type': 'application/json' }),
+				...headers,
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await response.text();
-		if (!response.ok) throw new Error(`n8n ${method} ${urlPath}: ${response.status} ${text.slice(0, 1000)}`);
+		if (!response.ok)
+			throw new Error(`n8n ${method} ${urlPath}: ${response.status} ${text.slice(0, 1000)}`);
 		return (text ? JSON.parse(text) : undefined) as T;
 	}
 }
@@ -444,7 +544,8 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	const version = options.version ?? versionFromEnv();
 	const install = await ensureN8n(version);
 	const ownsFolder = !options.userFolder;
-	const userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), `bls-n8n-${version}-`));
+	const userFolder =
+		options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), `bls-n8n-${version}-`));
 	fs.mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
 	const packageDir = options.packageDir === undefined ? repoRoot() : options.packageDir;
 	const packageReport = packageDir
@@ -456,8 +557,21 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	const env = await n8nEnvironment({ install, userFolder, port, owner, extra: options.env ?? {} });
 	const logFile = path.join(userFolder, 'n8n.log');
 	const startedAt = Date.now();
-	const child = spawnGroup(install.nodeBin, [install.n8nBin, 'start'], { cwd: userFolder, env, logFile });
-	const instance = new N8nInstance(install, port, userFolder, owner, packageReport, env, child, ownsFolder);
+	const child = spawnGroup(install.nodeBin, [install.n8nBin, 'start'], {
+		cwd: userFolder,
+		env,
+		logFile,
+	});
+	const instance = new N8nInstance(
+		install,
+		port,
+		userFolder,
+		owner,
+		packageReport,
+		env,
+		child,
+		ownsFolder,
+	);
 	try {
 		await instance.waitUntilReady(options.startTimeoutMs ?? 120_000);
 		await instance.authenticate();
@@ -466,7 +580,9 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		throw error;
 	}
 	if (process.env.BLS_N8N_VERBOSE === '1') {
-		process.stdout.write(`[n8n] ${version} ready at ${instance.url} in ${Date.now() - startedAt} ms (${userFolder})\n`);
+		process.stdout.write(
+			`[n8n] ${version} ready at ${instance.url} in ${Date.now() - startedAt} ms (${userFolder})\n`,
+		);
 	}
 	return instance;
 }
@@ -491,7 +607,9 @@ export function installPackage(packageDir: string, userFolder: string): PackageI
 	const exists = (file: string) => fs.existsSync(path.join(packageDir, file));
 	const nodes: string[] = (n8nSection.nodes ?? []).filter(exists);
 	const credentials: string[] = (n8nSection.credentials ?? []).filter(exists);
-	const missing = [...(n8nSection.nodes ?? []), ...(n8nSection.credentials ?? [])].filter((file: string) => !exists(file));
+	const missing = [...(n8nSection.nodes ?? []), ...(n8nSection.credentials ?? [])].filter(
+		(file: string) => !exists(file),
+	);
 	if (nodes.length === 0 && credentials.length === 0) {
 		return { installed: false, nodes, credentials, missing };
 	}
@@ -533,7 +651,8 @@ export async function n8nEnvironment(args: {
 	const env: NodeJS.ProcessEnv = {};
 	// Start from our environment minus n8n/npm settings that would make runs differ between machines.
 	for (const [key, value] of Object.entries(process.env)) {
-		if (!/^(N8N_|DB_|EXECUTIONS_|WEBHOOK_URL|GENERIC_TIMEZONE|NODE_ENV$|npm_)/i.test(key)) env[key] = value;
+		if (!/^(N8N_|DB_|EXECUTIONS_|WEBHOOK_URL|GENERIC_TIMEZONE|NODE_ENV$|npm_)/i.test(key))
+			env[key] = value;
 	}
 	const isV1 = install.version.startsWith('1.');
 	Object.assign(env, {
@@ -611,8 +730,12 @@ function encryptionKeyFor(userFolder: string): string {
 
 /** bcrypt, from n8n's own dependencies (not one of ours). */
 function bcryptHash(install: N8nInstall, password: string): string {
-	const requireFromN8n = createRequire(path.join(install.installDir, 'node_modules', 'n8n', 'package.json'));
-	const bcrypt = requireFromN8n('bcryptjs') as { hashSync(password: string, rounds: number): string };
+	const requireFromN8n = createRequire(
+		path.join(install.installDir, 'node_modules', 'n8n', 'package.json'),
+	);
+	const bcrypt = requireFromN8n('bcryptjs') as {
+		hashSync(password: string, rounds: number): string;
+	};
 	return bcrypt.hashSync(password, 10);
 }
 
@@ -620,7 +743,9 @@ function bcryptHash(install: N8nInstall, password: string): string {
  * `n8n execute --rawOutput` prints the run as pretty JSON (`{` ... `}` on lines of their own),
  * possibly among log lines.
  */
-export function parseExecuteOutput(output: string): { data: RunExecutionData; [key: string]: unknown } | undefined {
+export function parseExecuteOutput(
+	output: string,
+): { data: RunExecutionData; [key: string]: unknown } | undefined {
 	const lines = output.split('\n');
 	for (let start = 0; start < lines.length; start++) {
 		if (lines[start].trimEnd() !== '{') continue;

@@ -60,12 +60,16 @@ export function spawnGroup(
 	installExitHook();
 	const out = fs.openSync(options.logFile, 'a');
 	const graceMs = String(options.graceMs ?? 10_000);
-	const child = spawn(process.execPath, ['-e', SUPERVISOR, String(process.pid), graceMs, command, ...args], {
-		cwd: options.cwd,
-		env: options.env,
-		stdio: ['ignore', out, out],
-		detached: true, // its own process group, so one signal reaches n8n and everything it starts
-	});
+	const child = spawn(
+		process.execPath,
+		['-e', SUPERVISOR, String(process.pid), graceMs, command, ...args],
+		{
+			cwd: options.cwd,
+			env: options.env,
+			stdio: ['ignore', out, out],
+			detached: true, // its own process group, so one signal reaches n8n and everything it starts
+		},
+	);
 	fs.closeSync(out);
 	const pid = child.pid;
 	if (pid === undefined) throw new Error(`Could not start ${command}`);
@@ -156,7 +160,11 @@ export function runToFile(
 	args: string[],
 	options: { cwd?: string; env: NodeJS.ProcessEnv; outFile: string; timeoutMs: number },
 ): Promise<number> {
-	const group = spawnGroup(command, args, { cwd: options.cwd, env: options.env, logFile: options.outFile });
+	const group = spawnGroup(command, args, {
+		cwd: options.cwd,
+		env: options.env,
+		logFile: options.outFile,
+	});
 	const timer = setTimeout(() => void group.stop(2000), options.timeoutMs);
 	return group.exited.finally(() => clearTimeout(timer));
 }

@@ -20,7 +20,13 @@ import * as path from 'path';
 import { ensureN8n, N8nVersion } from './install';
 import { N8nInstance, n8nEnvironment, startN8n, versionFromEnv, DEFAULT_OWNER } from './instance';
 import { findFreePort, GroupProcess, spawnGroup } from './process';
-import { ensureServicePackages, RunningService, servicesBaseDir, startPostgres, startRedis } from './services';
+import {
+	ensureServicePackages,
+	RunningService,
+	servicesBaseDir,
+	startPostgres,
+	startRedis,
+} from './services';
 
 export interface QueueClusterOptions {
 	version?: N8nVersion;
@@ -69,10 +75,26 @@ export class QueueCluster {
 	/** Runs one SQL statement in n8n's database (psql, unaligned); returns the rows, one per line. */
 	sql(statement: string): string[] {
 		const psql = path.join(ensureServicePackages().postgresBin, 'psql');
-		const output = execFileSync(psql, ['-h', '127.0.0.1', '-p', String(this.postgres.port), '-U', 'postgres', '-d', 'postgres', '-At', '-c', statement], {
-			encoding: 'utf8',
-			timeout: 30_000,
-		});
+		const output = execFileSync(
+			psql,
+			[
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(this.postgres.port),
+				'-U',
+				'postgres',
+				'-d',
+				'postgres',
+				'-At',
+				'-c',
+				statement,
+			],
+			{
+				encoding: 'utf8',
+				timeout: 30_000,
+			},
+		);
 		return output.split('\n').filter((line) => line !== '');
 	}
 
@@ -81,7 +103,9 @@ export class QueueCluster {
 		const tail = (text: string) => text.split('\n').slice(-lines).join('\n');
 		return [
 			`--- main\n${tail(this.main.logs())}`,
-			...[...this.webhooks, ...this.workers].map((p) => `--- ${p.kind} ${p.index + 1}\n${tail(p.logs())}`),
+			...[...this.webhooks, ...this.workers].map(
+				(p) => `--- ${p.kind} ${p.index + 1}\n${tail(p.logs())}`,
+			),
 		].join('\n');
 	}
 
@@ -89,10 +113,13 @@ export class QueueCluster {
 	async stop(): Promise<void> {
 		if (this.stopped) return;
 		this.stopped = true;
-		await Promise.allSettled([...this.webhooks, ...this.workers].map((p) => p.process.stop(15_000)));
+		await Promise.allSettled(
+			[...this.webhooks, ...this.workers].map((p) => p.process.stop(15_000)),
+		);
 		await this.main.stop({ keepUserFolder: true }).catch(() => undefined);
 		await Promise.allSettled([this.redis.stop(), this.postgres.stop()]);
-		if (process.env.BLS_N8N_KEEP_USER_FOLDER !== '1') fs.rmSync(this.baseDir, { recursive: true, force: true });
+		if (process.env.BLS_N8N_KEEP_USER_FOLDER !== '1')
+			fs.rmSync(this.baseDir, { recursive: true, force: true });
 	}
 }
 
@@ -131,14 +158,25 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 
 		const spawn = async (kind: 'webhook' | 'worker', index: number): Promise<QueueProcess> => {
 			const port = await findFreePort();
-			const env = await n8nEnvironment({ install, userFolder, port, owner: DEFAULT_OWNER, extra: queueEnv });
+			const env = await n8nEnvironment({
+				install,
+				userFolder,
+				port,
+				owner: DEFAULT_OWNER,
+				extra: queueEnv,
+			});
 			if (kind === 'worker') {
 				// A worker serves no HTTP unless asked; its health port must not clash anyway.
 				env.QUEUE_HEALTH_CHECK_PORT = String(port);
 			}
 			const logFile = path.join(baseDir, `${kind}-${index + 1}.log`);
-			const args = kind === 'webhook' ? ['webhook'] : ['worker', `--concurrency=${options.concurrency ?? 4}`];
-			const group = spawnGroup(install.nodeBin, [install.n8nBin, ...args], { cwd: userFolder, env, logFile });
+			const args =
+				kind === 'webhook' ? ['webhook'] : ['worker', `--concurrency=${options.concurrency ?? 4}`];
+			const group = spawnGroup(install.nodeBin, [install.n8nBin, ...args], {
+				cwd: userFolder,
+				env,
+				logFile,
+			});
 			started.push({ stop: () => group.stop(15_000) });
 			const logs = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
 			return {
@@ -151,23 +189,35 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 				kill: () => group.kill(),
 			};
 		};
-		const webhooks = await Promise.all(Array.from({ length: options.webhookProcesses ?? 2 }, (_, index) => spawn('webhook', index)));
-		const workers = await Promise.all(Array.from({ length: options.workers ?? 2 }, (_, index) => spawn('worker', index)));
-		const readyLine = { webhook: 'Webhook listener waiting for requests', worker: 'n8n worker is now ready' };
+		const webhooks = await Promise.all(
+			Array.from({ length: options.webhookProcesses ?? 2 }, (_, index) => spawn('webhook', index)),
+		);
+		const workers = await Promise.all(
+			Array.from({ length: options.workers ?? 2 }, (_, index) => spawn('worker', index)),
+		);
+		const readyLine = {
+			webhook: 'Webhook listener waiting for requests',
+			worker: 'n8n worker is now ready',
+		};
 		const deadline = Date.now() + startTimeoutMs;
 		for (const p of [...webhooks, ...workers]) {
 			while (!p.logs().includes(readyLine[p.kind])) {
 				if (!p.process.isRunning() || Date.now() > deadline) {
-					throw new Error(`n8n ${p.kind} ${p.index + 1} ${p.process.isRunning() ? 'was not ready in time' : 'exited'}; last log lines:\n${p.logs().split('\n').slice(-40).join('\n')}`);
+					throw new Error(
+						`n8n ${p.kind} ${p.index + 1} ${p.process.isRunning() ? 'was not ready in time' : 'exited'}; last log lines:\n${p.logs().split('\n').slice(-40).join('\n')}`,
+					);
 				}
 				await new Promise((resolve) => setTimeout(resolve, 250));
 			}
 		}
-		log(`${webhooks.length} webhook processes and ${workers.length} workers ready (${Date.now() - startedAt} ms from the start)`);
+		log(
+			`${webhooks.length} webhook processes and ${workers.length} workers ready (${Date.now() - startedAt} ms from the start)`,
+		);
 		return new QueueCluster(version, baseDir, redis, postgres, main, webhooks, workers);
 	} catch (error) {
 		for (const service of started.reverse()) await service.stop().catch(() => undefined);
-		if (process.env.BLS_N8N_KEEP_USER_FOLDER !== '1') fs.rmSync(baseDir, { recursive: true, force: true });
+		if (process.env.BLS_N8N_KEEP_USER_FOLDER !== '1')
+			fs.rmSync(baseDir, { recursive: true, force: true });
 		throw error;
 	}
 }

@@ -25,7 +25,9 @@ function log(message: string): void {
 }
 
 function onPath(command: string): string | undefined {
-	for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/bin', '/sbin', '/bin'])) {
+	for (const dir of (process.env.PATH ?? '')
+		.split(':')
+		.concat(['/usr/sbin', '/usr/bin', '/sbin', '/bin'])) {
 		const candidate = path.join(dir, command);
 		if (dir && fs.existsSync(candidate)) return candidate;
 	}
@@ -48,27 +50,46 @@ export function ensureServicePackages(): { redisServer: string; postgresBin: str
 	let redisServer = onPath('redis-server');
 	let postgresBin = postgresBinDir();
 	if (!redisServer || !postgresBin) {
-		const missing = [!redisServer && 'redis-server', !postgresBin && 'postgresql'].filter(Boolean) as string[];
+		const missing = [!redisServer && 'redis-server', !postgresBin && 'postgresql'].filter(
+			Boolean,
+		) as string[];
 		if (process.getuid?.() !== 0) {
-			throw new Error(`Queue mode needs ${missing.join(' and ')} (Debian packages): install them with apt-get as root, or run this as root.`);
+			throw new Error(
+				`Queue mode needs ${missing.join(' and ')} (Debian packages): install them with apt-get as root, or run this as root.`,
+			);
 		}
 		log(`installing ${missing.join(', ')} with apt-get (once per machine)`);
 		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 		execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env, timeout: 10 * 60_000 });
-		execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env, timeout: 15 * 60_000 });
+		execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+			stdio: 'inherit',
+			env,
+			timeout: 15 * 60_000,
+		});
 		redisServer = onPath('redis-server');
 		postgresBin = postgresBinDir();
-		if (!redisServer || !postgresBin) throw new Error(`apt-get did not provide ${missing.join(' and ')}`);
+		if (!redisServer || !postgresBin)
+			throw new Error(`apt-get did not provide ${missing.join(' and ')}`);
 	}
 	return { redisServer, postgresBin };
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, group: GroupProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
+async function waitUntil(
+	what: string,
+	check: () => Promise<boolean>,
+	group: GroupProcess,
+	logFile: string,
+	timeoutMs = 60_000,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!(await check())) {
 		if (!group.isRunning() || Date.now() > deadline) {
-			const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n') : '';
-			throw new Error(`${what} did not start${group.isRunning() ? ` within ${timeoutMs} ms` : ''}; last log lines:\n${tail}`);
+			const tail = fs.existsSync(logFile)
+				? fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')
+				: '';
+			throw new Error(
+				`${what} did not start${group.isRunning() ? ` within ${timeoutMs} ms` : ''}; last log lines:\n${tail}`,
+			);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
@@ -96,12 +117,34 @@ export async function startRedis(baseDir: string): Promise<RunningService> {
 	const dataDir = path.join(baseDir, 'redis');
 	fs.mkdirSync(dataDir, { recursive: true });
 	const logFile = path.join(baseDir, 'redis.log');
-	const group = spawnGroup(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-		env: process.env,
+	const group = spawnGroup(
+		redisServer,
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--dir',
+			dataDir,
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--daemonize',
+			'no',
+		],
+		{
+			env: process.env,
+			logFile,
+			graceMs: 5000,
+		},
+	);
+	await waitUntil(
+		'Redis',
+		async () => (await ask(port, 'PING\r\n')).startsWith('+PONG'),
+		group,
 		logFile,
-		graceMs: 5000,
-	});
-	await waitUntil('Redis', async () => (await ask(port, 'PING\r\n')).startsWith('+PONG'), group, logFile);
+	);
 	return { port, dataDir, logFile, process: group, stop: () => group.stop(5000) };
 }
 
@@ -119,7 +162,8 @@ export async function startPostgres(baseDir: string): Promise<RunningService> {
 	fs.mkdirSync(dataDir, { recursive: true });
 	fs.mkdirSync(socketDir, { recursive: true });
 	const asRoot = process.getuid?.() === 0;
-	const asUser = (command: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]);
+	const asUser = (command: string, args: string[]): [string, string[]] =>
+		asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 	if (asRoot) {
 		const { uid, gid } = postgresUser();
 		// The postgres user must reach its folders inside our temporary directory.
@@ -128,7 +172,17 @@ export async function startPostgres(baseDir: string): Promise<RunningService> {
 		fs.writeFileSync(logFile, '');
 		fs.chownSync(logFile, uid, gid);
 	}
-	const [initCommand, initArgs] = asUser(path.join(postgresBin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
+	const [initCommand, initArgs] = asUser(path.join(postgresBin, 'initdb'), [
+		'-D',
+		dataDir,
+		'-A',
+		'trust',
+		'-U',
+		'postgres',
+		'-E',
+		'UTF8',
+		'--no-sync',
+	]);
 	execFileSync(initCommand, initArgs, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
 	const [command, args] = asUser(path.join(postgresBin, 'postgres'), [
 		'-D',
@@ -150,7 +204,10 @@ export async function startPostgres(baseDir: string): Promise<RunningService> {
 		'Postgres',
 		async () => {
 			try {
-				execFileSync(isReady, ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], { stdio: 'ignore', timeout: 5000 });
+				execFileSync(isReady, ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], {
+					stdio: 'ignore',
+					timeout: 5000,
+				});
 				return true;
 			} catch {
 				return false;
@@ -167,7 +224,8 @@ function postgresUser(): { uid: number; gid: number } {
 		.readFileSync('/etc/passwd', 'utf8')
 		.split('\n')
 		.find((entry) => entry.startsWith('postgres:'));
-	if (!line) throw new Error('No postgres user on this machine (Debian’s postgresql package creates it)');
+	if (!line)
+		throw new Error('No postgres user on this machine (Debian’s postgresql package creates it)');
 	const [, , uid, gid] = line.split(':');
 	return { uid: Number(uid), gid: Number(gid) };
 }

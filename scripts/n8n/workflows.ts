@@ -34,10 +34,15 @@ export interface WorkflowJson {
 }
 
 /** A node as a workflow is written: id and position are filled in by {@link chainWorkflow}. */
-export type NodeSpec = Pick<WorkflowNode, 'name' | 'type' | 'typeVersion' | 'parameters'> & Partial<WorkflowNode>;
+export type NodeSpec = Pick<WorkflowNode, 'name' | 'type' | 'typeVersion' | 'parameters'> &
+	Partial<WorkflowNode>;
 
 /** A workflow whose nodes run one after another, the first being its trigger. */
-export function chainWorkflow(name: string, nodes: NodeSpec[], settings: Record<string, unknown> = { executionOrder: 'v1' }): WorkflowJson {
+export function chainWorkflow(
+	name: string,
+	nodes: NodeSpec[],
+	settings: Record<string, unknown> = { executionOrder: 'v1' },
+): WorkflowJson {
 	const connections: Record<string, unknown> = {};
 	nodes.forEach((node, index) => {
 		const next = nodes[index + 1];
@@ -45,7 +50,11 @@ export function chainWorkflow(name: string, nodes: NodeSpec[], settings: Record<
 	});
 	return {
 		name,
-		nodes: nodes.map((node, index) => ({ id: `node-${index + 1}`, position: [index * 220, 0] as [number, number], ...node })),
+		nodes: nodes.map((node, index) => ({
+			id: `node-${index + 1}`,
+			position: [index * 220, 0] as [number, number],
+			...node,
+		})),
 		connections,
 		settings,
 	};
@@ -60,13 +69,36 @@ export interface CredentialRef {
 // exported workflows carry many (id, active, meta, pinData, tags, versionId...). Both n8n 1.x
 // and 2.x accept these.
 const NODE_KEYS = [
-	'id', 'name', 'webhookId', 'disabled', 'notesInFlow', 'notes', 'type', 'typeVersion', 'executeOnce',
-	'alwaysOutputData', 'retryOnFail', 'maxTries', 'waitBetweenTries', 'continueOnFail', 'onError',
-	'position', 'parameters', 'credentials',
+	'id',
+	'name',
+	'webhookId',
+	'disabled',
+	'notesInFlow',
+	'notes',
+	'type',
+	'typeVersion',
+	'executeOnce',
+	'alwaysOutputData',
+	'retryOnFail',
+	'maxTries',
+	'waitBetweenTries',
+	'continueOnFail',
+	'onError',
+	'position',
+	'parameters',
+	'credentials',
 ];
 const SETTINGS_KEYS = [
-	'saveExecutionProgress', 'saveManualExecutions', 'saveDataErrorExecution', 'saveDataSuccessExecution',
-	'executionTimeout', 'errorWorkflow', 'timezone', 'executionOrder', 'callerPolicy', 'callerIds',
+	'saveExecutionProgress',
+	'saveManualExecutions',
+	'saveDataErrorExecution',
+	'saveDataSuccessExecution',
+	'executionTimeout',
+	'errorWorkflow',
+	'timezone',
+	'executionOrder',
+	'callerPolicy',
+	'callerIds',
 ];
 
 /** The body `POST /api/v1/workflows` accepts, from a workflow as exported by n8n. */
@@ -93,7 +125,10 @@ export function withCredential(
 	for (const node of copy.nodes) {
 		const usesType = node.credentials?.[credentialType] !== undefined;
 		if (usesType || node.type.startsWith(`${PACKAGE_NAME}.`)) {
-			node.credentials = { ...(node.credentials ?? {}), [credentialType]: { id: credential.id, name: credential.name } };
+			node.credentials = {
+				...(node.credentials ?? {}),
+				[credentialType]: { id: credential.id, name: credential.name },
+			};
 		}
 	}
 	return copy;
@@ -102,7 +137,10 @@ export function withCredential(
 /** The run data of one execution, as n8n stores it (`IRunExecutionData`, only the parts we read). */
 export interface RunExecutionData {
 	resultData: {
-		runData: Record<string, Array<{ data?: { main?: Array<Array<{ json: unknown }> | null> }; error?: unknown }>>;
+		runData: Record<
+			string,
+			Array<{ data?: { main?: Array<Array<{ json: unknown }> | null> }; error?: unknown }>
+		>;
 		lastNodeExecuted?: string;
 		error?: { message?: string; [key: string]: unknown };
 	};
@@ -122,7 +160,9 @@ export function nodeOutput(
 	if (!name) throw new Error('The run executed no node');
 	const runs = data.resultData.runData[name];
 	if (!runs || runs.length === 0) {
-		throw new Error(`Node "${name}" did not run; ran: ${Object.keys(data.resultData.runData).join(', ')}`);
+		throw new Error(
+			`Node "${name}" did not run; ran: ${Object.keys(data.resultData.runData).join(', ')}`,
+		);
 	}
 	const run = runs[options.runIndex ?? runs.length - 1];
 	const items = run?.data?.main?.[options.output ?? 0] ?? [];

@@ -23,39 +23,74 @@ afterAll(async () => await sandbox.stop());
 /** The request helpers n8n hands to preAuthentication: n8n-core's own, over real HTTP. */
 function requestHelpers(): IHttpRequestHelper {
 	const [account] = sandbox.accounts;
-	const context = new N8nHarness({ clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl })
-		.loadOptionsContext({});
+	const context = new N8nHarness({
+		clientId: account.hbClientId,
+		apiKey: account.apiKey,
+		baseUrl: sandbox.apiUrl,
+	}).loadOptionsContext({});
 	return { helpers: { httpRequest: context.helpers.httpRequest } };
 }
 
 describe('BLS Portal API credential', () => {
 	it('passes the connection test the way n8n runs it: sign in, then GET /auth/token-info', async () => {
 		const [account] = sandbox.accounts;
-		const credentials = { clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: `${sandbox.apiUrl}/`, accessToken: '' };
-		Object.assign(credentials, await credentialType.preAuthentication.call(requestHelpers(), credentials));
+		const credentials = {
+			clientId: account.hbClientId,
+			apiKey: account.apiKey,
+			baseUrl: `${sandbox.apiUrl}/`,
+			accessToken: '',
+		};
+		Object.assign(
+			credentials,
+			await credentialType.preAuthentication.call(requestHelpers(), credentials),
+		);
 		const test = credentialType.test.request;
 		const request = await credentialType.authenticate(credentials, {
 			baseURL: sandbox.apiUrl,
 			url: test.url!,
 			method: test.method,
 		});
-		const response = await fetch(`${request.baseURL}${request.url}`, { headers: request.headers as Record<string, string> });
+		const response = await fetch(`${request.baseURL}${request.url}`, {
+			headers: request.headers as Record<string, string>,
+		});
 		expect(response.status).toBe(200);
 		expect(JSON.stringify(await response.json())).toContain(account.hbClientId);
 	});
 
 	it('fails the connection test with a clear message for a wrong key', async () => {
-		const credentials = { clientId: sandbox.accounts[0].hbClientId, apiKey: 'wrong', baseUrl: sandbox.apiUrl, accessToken: '' };
-		await expect(credentialType.preAuthentication.call(requestHelpers(), credentials)).rejects.toThrow(
-			expect.objectContaining({ name: 'BlsCredentialsRejectedError', httpStatus: 401, message: expect.stringMatching(/rejected the Client ID or API Key/) }),
+		const credentials = {
+			clientId: sandbox.accounts[0].hbClientId,
+			apiKey: 'wrong',
+			baseUrl: sandbox.apiUrl,
+			accessToken: '',
+		};
+		await expect(
+			credentialType.preAuthentication.call(requestHelpers(), credentials),
+		).rejects.toThrow(
+			expect.objectContaining({
+				name: 'BlsCredentialsRejectedError',
+				httpStatus: 401,
+				message: expect.stringMatching(/rejected the Client ID or API Key/),
+			}),
 		);
 	});
 
 	it('sends the bearer token only to the base URL of the credential', async () => {
-		const fields = { clientId: 'hb_client', apiKey: 'key', baseUrl: 'https://bls.example.test/api/v1' };
-		const credentials = { ...fields, accessToken: 'token-value', sessionOwner: sessionOwner(fields) };
+		const fields = {
+			clientId: 'hb_client',
+			apiKey: 'key',
+			baseUrl: 'https://bls.example.test/api/v1',
+		};
+		const credentials = {
+			...fields,
+			accessToken: 'token-value',
+			sessionOwner: sessionOwner(fields),
+		};
 		const to = async (url: string) =>
-			((await credentialType.authenticate(credentials, { url } as IHttpRequestOptions)).headers ?? {}).Authorization;
+			(
+				(await credentialType.authenticate(credentials, { url } as IHttpRequestOptions)).headers ??
+				{}
+			).Authorization;
 		expect(await to('https://bls.example.test/api/v1/bookings')).toBe('Bearer token-value');
 		expect(await to('https://bls.example.test/api/v1')).toBe('Bearer token-value');
 		expect(await to('https://bls.example.test/api/v10/bookings')).toBeUndefined();
@@ -63,16 +98,30 @@ describe('BLS Portal API credential', () => {
 		expect(await to('https://elsewhere.example/api/v1/bookings')).toBeUndefined();
 	});
 
-	it('sends no token issued for other fields: another client ID, API key or base URL (the API\'s 401 makes n8n sign in again)', async () => {
-		const fields = { clientId: 'hb_client', apiKey: 'key', baseUrl: 'https://bls.example.test/api/v1' };
+	it("sends no token issued for other fields: another client ID, API key or base URL (the API's 401 makes n8n sign in again)", async () => {
+		const fields = {
+			clientId: 'hb_client',
+			apiKey: 'key',
+			baseUrl: 'https://bls.example.test/api/v1',
+		};
 		const issued = { ...fields, accessToken: 'token-value', sessionOwner: sessionOwner(fields) };
 		const header = async (credentials: Record<string, string>) =>
-			((await credentialType.authenticate(credentials, { url: `${normalizeBaseUrl(credentials.baseUrl)}/bookings` })).headers ?? {}).Authorization;
+			(
+				(
+					await credentialType.authenticate(credentials, {
+						url: `${normalizeBaseUrl(credentials.baseUrl)}/bookings`,
+					})
+				).headers ?? {}
+			).Authorization;
 		expect(await header(issued)).toBe('Bearer token-value');
-		expect(await header({ ...issued, baseUrl: 'https://bls.example.test/api/v1/ ' })).toBe('Bearer token-value');
+		expect(await header({ ...issued, baseUrl: 'https://bls.example.test/api/v1/ ' })).toBe(
+			'Bearer token-value',
+		);
 		expect(await header({ ...issued, clientId: 'hb_other' })).toBeUndefined();
 		expect(await header({ ...issued, apiKey: 'rotated' })).toBeUndefined();
-		expect(await header({ ...issued, baseUrl: 'https://staging.example.test/api/v1' })).toBeUndefined();
+		expect(
+			await header({ ...issued, baseUrl: 'https://staging.example.test/api/v1' }),
+		).toBeUndefined();
 		expect(await header({ ...issued, sessionOwner: '' })).toBeUndefined();
 	});
 
@@ -83,21 +132,42 @@ describe('BLS Portal API credential', () => {
 		expect(normalizeBaseUrl(undefined)).toBe(BLS_PRODUCTION_URL);
 	});
 
-	it('Test connection resolves its Base URL, in n8n\'s own expression engine, to the URL the nodes call', () => {
+	it("Test connection resolves its Base URL, in n8n's own expression engine, to the URL the nodes call", () => {
 		const harness = new N8nHarness({ clientId: 'hb_client', apiKey: 'key', baseUrl: '' });
 		const node = harness.node({});
 		const workflow = harness.workflow(node);
 		const expression = String(credentialType.test.request.baseURL);
-		for (const baseUrl of ['', '   ', 'http://127.0.0.1:1/api/v1', 'http://127.0.0.1:1/api/v1/ ', ' http://127.0.0.1:1/api/v1//']) {
+		for (const baseUrl of [
+			'',
+			'   ',
+			'http://127.0.0.1:1/api/v1',
+			'http://127.0.0.1:1/api/v1/ ',
+			' http://127.0.0.1:1/api/v1//',
+		]) {
 			// What n8n's CredentialsHelper.resolveValue does with the test request's fields.
-			const resolved = workflow.expression.getSimpleParameterValue(node, expression, 'internal', { $credentials: { baseUrl } }, undefined, '');
+			const resolved = workflow.expression.getSimpleParameterValue(
+				node,
+				expression,
+				'internal',
+				{ $credentials: { baseUrl } },
+				undefined,
+				'',
+			);
 			expect(resolved).toBe(normalizeBaseUrl(baseUrl));
 		}
 		// With the API choice: the production URL of the chosen API, or the Base URL of a custom one.
 		for (const environment of ['bls', 'tdta', 'custom', undefined]) {
 			for (const baseUrl of ['', 'http://127.0.0.1:1/api/v1/']) {
-				const $credentials: Record<string, string> = environment === undefined ? { baseUrl } : { environment, baseUrl };
-				const resolved = workflow.expression.getSimpleParameterValue(node, expression, 'internal', { $credentials }, undefined, '');
+				const $credentials: Record<string, string> =
+					environment === undefined ? { baseUrl } : { environment, baseUrl };
+				const resolved = workflow.expression.getSimpleParameterValue(
+					node,
+					expression,
+					'internal',
+					{ $credentials },
+					undefined,
+					'',
+				);
 				expect(resolved).toBe(apiBaseUrl($credentials));
 			}
 		}
@@ -107,9 +177,15 @@ describe('BLS Portal API credential', () => {
 		const fields = { clientId: 'hb_client', apiKey: 'key' };
 
 		it('calls the chosen production API, or the Base URL of a custom one', () => {
-			expect(apiBaseUrl({ ...fields, environment: 'bls', baseUrl: 'http://127.0.0.1:1/api/v1' })).toBe(BLS_PRODUCTION_URL);
-			expect(apiBaseUrl({ ...fields, environment: 'tdta', baseUrl: 'http://127.0.0.1:1/api/v1' })).toBe(TDTA_PRODUCTION_URL);
-			expect(apiBaseUrl({ ...fields, environment: 'custom', baseUrl: 'http://127.0.0.1:1/api/v1/' })).toBe('http://127.0.0.1:1/api/v1');
+			expect(
+				apiBaseUrl({ ...fields, environment: 'bls', baseUrl: 'http://127.0.0.1:1/api/v1' }),
+			).toBe(BLS_PRODUCTION_URL);
+			expect(
+				apiBaseUrl({ ...fields, environment: 'tdta', baseUrl: 'http://127.0.0.1:1/api/v1' }),
+			).toBe(TDTA_PRODUCTION_URL);
+			expect(
+				apiBaseUrl({ ...fields, environment: 'custom', baseUrl: 'http://127.0.0.1:1/api/v1/' }),
+			).toBe('http://127.0.0.1:1/api/v1');
 			expect(TDTA_PRODUCTION_URL).toBe('https://tdta.hbcompliance.co.uk/api/v1');
 		});
 
@@ -117,7 +193,10 @@ describe('BLS Portal API credential', () => {
 			const legacy = { ...fields, baseUrl: 'http://127.0.0.1:1/api/v1' };
 			expect(apiBaseUrl(legacy)).toBe('http://127.0.0.1:1/api/v1');
 			// n8n fills the missing field with its default: that default must mean the same URL.
-			const withDefaults = { ...legacy, environment: new BlsPortalApi().properties.find((p) => p.name === 'environment')?.default };
+			const withDefaults = {
+				...legacy,
+				environment: new BlsPortalApi().properties.find((p) => p.name === 'environment')?.default,
+			};
 			expect(apiBaseUrl(withDefaults as typeof legacy)).toBe('http://127.0.0.1:1/api/v1');
 			expect(sessionOwner(withDefaults as typeof legacy)).toBe(sessionOwner(legacy));
 			expect(apiKind(legacy)).toBe('bls');
@@ -131,7 +210,9 @@ describe('BLS Portal API credential', () => {
 		});
 
 		it('never reuses a session across APIs', () => {
-			expect(sessionOwner({ ...fields, environment: 'bls' })).not.toBe(sessionOwner({ ...fields, environment: 'tdta' }));
+			expect(sessionOwner({ ...fields, environment: 'bls' })).not.toBe(
+				sessionOwner({ ...fields, environment: 'tdta' }),
+			);
 		});
 	});
 });

@@ -27,7 +27,9 @@ class SimulatedClock implements PacerClock {
 	now = (): number => this.time;
 
 	sleep = (ms: number): Promise<void> =>
-		new Promise((resolve) => this.timers.push({ at: this.time + Math.max(0, ms), seq: this.seq++, resolve }));
+		new Promise((resolve) =>
+			this.timers.push({ at: this.time + Math.max(0, ms), seq: this.seq++, resolve }),
+		);
 
 	/** Runs `fn` at simulated time `at`. */
 	at(at: number, fn: () => void): void {
@@ -41,7 +43,8 @@ class SimulatedClock implements PacerClock {
 			if (this.timers.length === 0) return;
 			this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
 			const next = this.timers.shift()!;
-			if (next.at > limit) throw new Error(`still waiting at simulated ${next.at} ms (limit ${limit})`);
+			if (next.at > limit)
+				throw new Error(`still waiting at simulated ${next.at} ms (limit ${limit})`);
 			this.time = Math.max(this.time, next.at);
 			next.resolve();
 		}
@@ -90,7 +93,11 @@ const scenario = fc.record({
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
 /** Plays a scenario: each request waits for the pacer, is "on the wire" for its duration, then finishes. */
-async function play({ budget, windowMs, requests }: Scenario): Promise<{ outcomes: Outcome[]; pacer: RequestPacer; clock: SimulatedClock }> {
+async function play({
+	budget,
+	windowMs,
+	requests,
+}: Scenario): Promise<{ outcomes: Outcome[]; pacer: RequestPacer; clock: SimulatedClock }> {
 	const clock = new SimulatedClock();
 	const pacer = new RequestPacer({ budget, windowMs }, clock);
 	let events = 0;
@@ -136,7 +143,8 @@ describe('RequestPacer (simulated clock)', () => {
 				// Any half-open window [t, t + W) as a fixed-window server (or a sliding one) counts it.
 				for (let i = 0; i < received.length; i++) {
 					let inWindow = 0;
-					for (let j = i; j < received.length && received[j] < received[i] + s.windowMs; j++) inWindow++;
+					for (let j = i; j < received.length && received[j] < received[i] + s.windowMs; j++)
+						inWindow++;
 					expect(inWindow).toBeLessThanOrEqual(s.budget);
 				}
 			}),
@@ -150,10 +158,14 @@ describe('RequestPacer (simulated clock)', () => {
 				const { outcomes, pacer } = await play(s);
 				const usable = Math.max(1, s.budget - Math.floor(s.budget * PACER_LIMITS.reserveShare));
 				// Each window admits at least `usable` requests while any wait; a slot is busy up to W/2 longer.
-				const bound = (Math.ceil(outcomes.length / usable) + 1) * (1.5 * s.windowMs) + s.windowMs + PACER_LIMITS.maxSleepMs;
+				const bound =
+					(Math.ceil(outcomes.length / usable) + 1) * (1.5 * s.windowMs) +
+					s.windowMs +
+					PACER_LIMITS.maxSleepMs;
 				for (const o of outcomes) {
 					expect(o.cancelled === true || o.admittedAt !== undefined).toBe(true);
-					if (o.admittedAt !== undefined) expect(o.admittedAt - o.planned.arrival).toBeLessThanOrEqual(bound);
+					if (o.admittedAt !== undefined)
+						expect(o.admittedAt - o.planned.arrival).toBeLessThanOrEqual(bound);
 				}
 				expect(pacer.waiting).toBe(0);
 			}),
@@ -170,7 +182,8 @@ describe('RequestPacer (simulated clock)', () => {
 					for (const b of admitted) {
 						// a was waiting when b was admitted and comes first by key: a must have been admitted first.
 						const aFirst = a.key < b.key || (a.key === b.key && a.enqueuedSeq < b.enqueuedSeq);
-						if (aFirst && a.enqueuedSeq < b.admittedSeq!) expect(a.admittedSeq!).toBeLessThan(b.admittedSeq!);
+						if (aFirst && a.enqueuedSeq < b.admittedSeq!)
+							expect(a.admittedSeq!).toBeLessThan(b.admittedSeq!);
 					}
 				}
 			}),
@@ -186,7 +199,9 @@ describe('RequestPacer (simulated clock)', () => {
 					if (o.cancelled) expect(o.admittedSeq).toBeUndefined();
 				}
 				expect(pacer.stats.cancelled).toBe(outcomes.filter((o) => o.cancelled).length);
-				expect(pacer.stats.admitted).toBe(outcomes.filter((o) => o.admittedSeq !== undefined).length);
+				expect(pacer.stats.admitted).toBe(
+					outcomes.filter((o) => o.admittedSeq !== undefined).length,
+				);
 			}),
 			{ numRuns: 100 },
 		);
@@ -196,7 +211,10 @@ describe('RequestPacer (simulated clock)', () => {
 		await fc.assert(
 			fc.asyncProperty(
 				fc.integer({ min: 1, max: 6 }),
-				fc.array(fc.record({ arrival: fc.integer({ min: 0, max: 5_000 }), signsIn: fc.boolean() }), { minLength: 1, maxLength: 20 }),
+				fc.array(
+					fc.record({ arrival: fc.integer({ min: 0, max: 5_000 }), signsIn: fc.boolean() }),
+					{ minLength: 1, maxLength: 20 },
+				),
 				async (budget, requests) => {
 					const clock = new SimulatedClock();
 					const pacer = new RequestPacer({ budget, windowMs: 1_000 }, clock);
@@ -246,7 +264,8 @@ describe('RequestPacer (simulated clock)', () => {
 		for (let i = 0; i < 70; i++) void pacer.acquire('bulk').then(() => admitted.push('bulk'));
 		await settle();
 		expect(admitted).toHaveLength(60 - 2 - 12);
-		for (let i = 0; i < 13; i++) void pacer.acquire('interactive').then(() => admitted.push('interactive'));
+		for (let i = 0; i < 13; i++)
+			void pacer.acquire('interactive').then(() => admitted.push('interactive'));
 		await settle();
 		expect(admitted.filter((c) => c === 'interactive')).toHaveLength(12);
 		expect(pacer.waiting).toBe(70 - 46 + 1);
@@ -311,16 +330,20 @@ describe('RequestPacer (simulated clock)', () => {
 		const clock = new SimulatedClock();
 		const pacer = new RequestPacer({ budget: 1, windowMs: 60_000 }, clock);
 		const pending: Array<Promise<unknown>> = [];
-		for (let i = 0; i < PACER_LIMITS.maxQueue + 1; i++) pending.push(pacer.acquire('bulk').catch(() => undefined));
+		for (let i = 0; i < PACER_LIMITS.maxQueue + 1; i++)
+			pending.push(pacer.acquire('bulk').catch(() => undefined));
 		expect(pacer.waiting).toBe(PACER_LIMITS.maxQueue);
-		await expect(pacer.acquire('bulk')).rejects.toThrow(/waiting for the rate limit.*Run fewer executions/);
+		await expect(pacer.acquire('bulk')).rejects.toThrow(
+			/waiting for the rate limit.*Run fewer executions/,
+		);
 	});
 
 	it('remembers a bounded number of hosts, forgetting idle ones first', () => {
 		forgetPacers();
 		const busy = pacerFor('http://busy:1', { budget: 1, windowMs: 60_000 });
 		void busy.acquire('interactive');
-		for (let i = 0; i < PACER_LIMITS.maxHosts * 2; i++) pacerFor(`http://idle-${i}:1`, { budget: 60, windowMs: 60_000 });
+		for (let i = 0; i < PACER_LIMITS.maxHosts * 2; i++)
+			pacerFor(`http://idle-${i}:1`, { budget: 60, windowMs: 60_000 });
 		expect(pacerFor('http://busy:1', { budget: 1, windowMs: 60_000 })).toBe(busy);
 		forgetPacers();
 	});
@@ -341,9 +364,14 @@ describe('pacer settings and server hints', () => {
 	it('reads Requests per Minute from the credential: default 60, 0 is off, nonsense is a clear error', () => {
 		expect(pacerSettingsOf({})).toEqual({ budget: 60, windowMs: 60_000 });
 		expect(pacerSettingsOf({ requestsPerMinute: 30 })).toEqual({ budget: 30, windowMs: 60_000 });
-		expect(pacerSettingsOf({ requestsPerMinute: 60, rateWindowSeconds: 10 })).toEqual({ budget: 60, windowMs: 10_000 });
+		expect(pacerSettingsOf({ requestsPerMinute: 60, rateWindowSeconds: 10 })).toEqual({
+			budget: 60,
+			windowMs: 10_000,
+		});
 		expect(pacerSettingsOf({ requestsPerMinute: 0 })).toBeUndefined();
-		expect(() => pacerSettingsOf({ requestsPerMinute: -1 })).toThrow(/Requests per Minute.*0 or more/);
+		expect(() => pacerSettingsOf({ requestsPerMinute: -1 })).toThrow(
+			/Requests per Minute.*0 or more/,
+		);
 		expect(() => pacerSettingsOf({ requestsPerMinute: 'lots' })).toThrow(/Requests per Minute/);
 	});
 
@@ -353,15 +381,30 @@ describe('pacer settings and server hints', () => {
 			remaining: 7,
 			rateLimited: false,
 		});
-		expect(serverHints({ 'Retry-After': '3' }, 429)).toMatchObject({ retryAfterMs: 3000, rateLimited: true });
+		expect(serverHints({ 'Retry-After': '3' }, 429)).toMatchObject({
+			retryAfterMs: 3000,
+			rateLimited: true,
+		});
 		const inTen = new Date(Date.now() + 10_000).toUTCString();
 		expect(serverHints({ 'retry-after': inTen }, 429).retryAfterMs).toBeGreaterThan(8_000);
 		expect(serverHints(new Headers({ 'X-RateLimit-Remaining': '0' }), 200).remaining).toBe(0);
-		expect(serverHints(undefined, 200)).toEqual({ limit: undefined, remaining: undefined, rateLimited: false });
+		expect(serverHints(undefined, 200)).toEqual({
+			limit: undefined,
+			remaining: undefined,
+			rateLimited: false,
+		});
 	});
 
 	it('pacing off sends at once, without a pacer', async () => {
 		forgetPacers();
-		await expect(pacedRequest('http://off.example:1/api', undefined, 'interactive', undefined, async () => 'sent')).resolves.toBe('sent');
+		await expect(
+			pacedRequest(
+				'http://off.example:1/api',
+				undefined,
+				'interactive',
+				undefined,
+				async () => 'sent',
+			),
+		).resolves.toBe('sent');
 	});
 });

@@ -18,8 +18,18 @@ import * as path from 'path';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { repoRoot } from '../../scripts/n8n/install';
-import { startN8n, versionFromEnv, type CreatedCredential, type N8nInstance } from '../../scripts/n8n/instance';
-import { createSandboxCredential, readExample, triggerRegistrationSaved, withCredential } from './helpers';
+import {
+	startN8n,
+	versionFromEnv,
+	type CreatedCredential,
+	type N8nInstance,
+} from '../../scripts/n8n/instance';
+import {
+	createSandboxCredential,
+	readExample,
+	triggerRegistrationSaved,
+	withCredential,
+} from './helpers';
 import {
 	accountBookings,
 	DeliveryRelay,
@@ -78,7 +88,8 @@ afterAll(async () => {
 	const userFolder = n8n?.userFolder;
 	await n8n?.stop();
 	// After the restart the user folder is ours to remove.
-	if (userFolder && process.env.BLS_N8N_KEEP_USER_FOLDER !== '1') fs.rmSync(userFolder, { recursive: true, force: true });
+	if (userFolder && process.env.BLS_N8N_KEEP_USER_FOLDER !== '1')
+		fs.rmSync(userFolder, { recursive: true, force: true });
 	await sandbox?.stop();
 	await relay?.stop();
 	await sink?.stop();
@@ -89,19 +100,31 @@ describe(`example workflows in real n8n ${version}`, () => {
 	let formWorkflowId = '';
 
 	it('are the three documented in the README, import as they are and use only nodes this n8n offers', async () => {
-		const files = fs.readdirSync(path.join(repoRoot(), 'examples')).filter((file) => file.endsWith('.json')).sort();
+		const files = fs
+			.readdirSync(path.join(repoRoot(), 'examples'))
+			.filter((file) => file.endsWith('.json'))
+			.sort();
 		expect(files).toEqual([FORM, EMAIL, SYNC]);
 		const readme = fs.readFileSync(path.join(repoRoot(), 'README.md'), 'utf8');
 		const offered = await n8n.nodeTypeVersions();
 		for (const file of files) {
 			expect(readme).toContain(`\`${file}\``);
 			const workflow = readExample(file);
-			expect({ file, unsupported: unsupportedNodes(workflow, offered) }).toEqual({ file, unsupported: [] });
+			expect({ file, unsupported: unsupportedNodes(workflow, offered) }).toEqual({
+				file,
+				unsupported: [],
+			});
 			// Credentials are referred to by name: the BLS nodes find "BLS Portal account"; no SMTP
 			// credential exists yet (as after `npm start`), so that one is left for the user to pick.
 			const created = await n8n.importWorkflow(workflow);
 			expect(credentialRefs(created)).toEqual(
-				workflow.nodes.flatMap((node) => Object.keys(node.credentials ?? {}).map((type) => [node.name, type, type === 'smtp' ? null : bls.id])),
+				workflow.nodes.flatMap((node) =>
+					Object.keys(node.credentials ?? {}).map((type) => [
+						node.name,
+						type,
+						type === 'smtp' ? null : bls.id,
+					]),
+				),
 			);
 		}
 	});
@@ -116,11 +139,15 @@ describe(`example workflows in real n8n ${version}`, () => {
 		const run = await n8n.runWorkflow(created.id);
 		expect(run.error).toBeUndefined();
 		expect(run.output('Get all bookings')).toHaveLength(BOOKINGS);
-		expect(run.output('Save the spreadsheet')).toEqual([expect.objectContaining({ fileName: csvPath })]);
+		expect(run.output('Save the spreadsheet')).toEqual([
+			expect.objectContaining({ fileName: csvPath }),
+		]);
 		// 250 bookings in pages of 100: three list requests, one sign-in.
 		expect(sandbox.requests().byEndpoint).toEqual({ 'POST /auth/token': 1, 'GET /bookings': 3 });
 
-		const [header, ...rows] = parseCsv(fs.readFileSync(csvPath, 'utf8')).filter((row) => row.join('') !== '');
+		const [header, ...rows] = parseCsv(fs.readFileSync(csvPath, 'utf8')).filter(
+			(row) => row.join('') !== '',
+		);
 		const bookings = accountBookings(sandbox, account.hbClientId);
 		expect(bookings).toHaveLength(BOOKINGS);
 		expect(header).toEqual(Object.keys(bookings[0]));
@@ -129,13 +156,21 @@ describe(`example workflows in real n8n ${version}`, () => {
 		expect([...ids].sort((a, b) => a - b)).toEqual(bookings.map((booking) => booking.id));
 		// Every cell as the API has it (null as an empty cell, booleans as spreadsheets write them).
 		const byId = new Map(bookings.map((booking) => [booking.id, booking]));
-		const cell = (value: unknown) => (value === null ? '' : typeof value === 'boolean' ? String(value).toUpperCase() : String(value));
-		const asCells = (record: Record<string, unknown>) => header.map((column) => cell(record[column]));
+		const cell = (value: unknown) =>
+			value === null
+				? ''
+				: typeof value === 'boolean'
+					? String(value).toUpperCase()
+					: String(value);
+		const asCells = (record: Record<string, unknown>) =>
+			header.map((column) => cell(record[column]));
 		for (const row of rows) expect(row).toEqual(asCells(byId.get(Number(row[0]))!));
 	});
 
 	it(`${FORM}: a form submission books the candidate (Booking → Book), using one credit`, async () => {
-		const created = await n8n.importWorkflow(withCredential(withFreshWebhookIds(readExample(FORM)), bls));
+		const created = await n8n.importWorkflow(
+			withCredential(withFreshWebhookIds(readExample(FORM)), bls),
+		);
 		await n8n.activate(created.id);
 		const slot = await freeSlot(1);
 		const creditsBefore = courseCredits(1);
@@ -149,9 +184,15 @@ describe(`example workflows in real n8n ${version}`, () => {
 			'Start time': slot.time,
 		};
 
-		const response = await submitForm(`${n8n.url}/form/bls-book-candidate`, Object.values(candidate));
+		const response = await submitForm(
+			`${n8n.url}/form/bls-book-candidate`,
+			Object.values(candidate),
+		);
 		expect(response.status).toBe(200);
-		const [execution] = await n8n.waitForExecutions(1, { workflowId: created.id, includeData: true });
+		const [execution] = await n8n.waitForExecutions(1, {
+			workflowId: created.id,
+			includeData: true,
+		});
 		expect(execution.status).toBe('success');
 		expect(outputOf(execution, 'Candidate form')).toEqual([expect.objectContaining(candidate)]);
 		const [booked] = outputOf(execution, 'Book the candidate');
@@ -169,7 +210,9 @@ describe(`example workflows in real n8n ${version}`, () => {
 		});
 
 		// In the sandbox: exactly that booking, one credit used, no hold left behind.
-		const stored = accountBookings(sandbox, account.hbClientId).filter((booking) => booking.email === 'ada.lovelace@example.com');
+		const stored = accountBookings(sandbox, account.hbClientId).filter(
+			(booking) => booking.email === 'ada.lovelace@example.com',
+		);
 		expect(stored).toEqual([booked]);
 		expect(courseCredits(1)).toBe(creditsBefore - 1);
 		expect(sandbox.state().accounts[0].activeHold).toBeNull();
@@ -207,7 +250,14 @@ describe(`example workflows in real n8n ${version}`, () => {
 		const smtp = await n8n.createCredential({
 			name: 'SMTP account',
 			type: 'smtp',
-			data: { host: sink.host, port: sink.port, secure: false, disableStartTls: true, user: '', password: '' },
+			data: {
+				host: sink.host,
+				port: sink.port,
+				secure: false,
+				disableStartTls: true,
+				user: '',
+				password: '',
+			},
 		});
 		// Imported as it is: both credentials are found by name.
 		const created = await n8n.importWorkflow(withFreshWebhookIds(readExample(EMAIL)));
@@ -217,7 +267,10 @@ describe(`example workflows in real n8n ${version}`, () => {
 		]);
 		emailWorkflowId = created.id;
 		await n8n.activate(created.id);
-		const endpoint = await registeredEndpoint(sandbox, findNode(created, 'Certificate available').webhookId!);
+		const endpoint = await registeredEndpoint(
+			sandbox,
+			findNode(created, 'Certificate available').webhookId!,
+		);
 		await triggerRegistrationSaved(n8n, created.id);
 		expect(endpoint.url.startsWith(relay.origin)).toBe(true);
 		expect(endpoint.events).toEqual(['booking.certificate_available']);
@@ -230,8 +283,12 @@ describe(`example workflows in real n8n ${version}`, () => {
 		const [message] = await sink.waitForMessages(1);
 		expect(message.to).toEqual([booking.email]);
 		expect(message.from).toBe('training@your-agency.example');
-		expect(message.headers.subject).toBe(`Your Basic Life Support certificate (${String(booking.reference)})`);
-		expect(message.text).toContain(`Dear ${String(booking.first_name)} ${String(booking.last_name)}`);
+		expect(message.headers.subject).toBe(
+			`Your Basic Life Support certificate (${String(booking.reference)})`,
+		);
+		expect(message.text).toContain(
+			`Dear ${String(booking.first_name)} ${String(booking.last_name)}`,
+		);
 		expect(message.attachments).toHaveLength(1);
 		const [pdf] = message.attachments;
 		expect(pdf.fileName).toBe(`BLS-Certificate-${String(booking.reference)}.pdf`);
@@ -242,10 +299,19 @@ describe(`example workflows in real n8n ${version}`, () => {
 		expect(execution.status).toBe('success');
 		expect(nodesRun(execution)).toContain('Email the certificate');
 		const [event] = outputOf(execution, 'Certificate available');
-		expect(event).toMatchObject({ event_type: 'booking.certificate_available', data: expect.objectContaining({ id: 2 }) });
+		expect(event).toMatchObject({
+			event_type: 'booking.certificate_available',
+			data: expect.objectContaining({ id: 2 }),
+		});
 		certificateEventId = String(event.event_id);
-		expect(relay.deliveriesOf(certificateEventId).map((delivery) => [delivery.n8nStatus, delivery.relayedStatus])).toEqual([[200, 503]]);
-		expect(sandbox.deliveries().pending.map((retry) => retry.eventId)).toEqual([certificateEventId]);
+		expect(
+			relay
+				.deliveriesOf(certificateEventId)
+				.map((delivery) => [delivery.n8nStatus, delivery.relayedStatus]),
+		).toEqual([[200, 503]]);
+		expect(sandbox.deliveries().pending.map((retry) => retry.eventId)).toEqual([
+			certificateEventId,
+		]);
 	});
 
 	it(`${EMAIL}: after an n8n restart, the retried delivery sends no second email`, async () => {
@@ -255,7 +321,9 @@ describe(`example workflows in real n8n ${version}`, () => {
 		relay.target = n8n.url;
 		// The workflow comes back active on the same endpoint; an unsigned request is refused (401), not unknown (404).
 		const webhookUrl = endpointsUrl();
-		await waitFor(async () => (await fetch(webhookUrl, { method: 'POST' })).status === 401, { what: 'the trigger webhook after the restart' });
+		await waitFor(async () => (await fetch(webhookUrl, { method: 'POST' })).status === 401, {
+			what: 'the trigger webhook after the restart',
+		});
 
 		await sandbox.flushDeliveries(); // the API's retry, 15 minutes later in production
 		const deliveries = relay.deliveriesOf(certificateEventId);
@@ -284,16 +352,25 @@ describe(`example workflows in real n8n ${version}`, () => {
 		const failed = executions[0];
 		expect(failed.status).toBe('error');
 		expect(outputOf(failed, 'Certificate available')).toEqual([
-			expect.objectContaining({ data: expect.objectContaining({ id: 9 }), certificate_error: expect.any(Object) }),
+			expect.objectContaining({
+				data: expect.objectContaining({ id: 9 }),
+				certificate_error: expect.any(Object),
+			}),
 		]);
-		expect(failed.data?.resultData.error?.message).toContain('The certificate of booking BLS-000009 could not be downloaded');
+		expect(failed.data?.resultData.error?.message).toContain(
+			'The certificate of booking BLS-000009 could not be downloaded',
+		);
 		expect(nodesRun(failed)).not.toContain('Email the certificate');
 		expect(sink.messages).toHaveLength(1);
 		await n8n.deactivate(emailWorkflowId);
 	});
 
 	it('leaves no API key, token or webhook secret in n8n’s log, files, workflows or executions', async () => {
-		expect(watch.collect().summary()).toEqual({ apiKeys: 2, tokens: expect.any(Number), webhookSecrets: 1 });
+		expect(watch.collect().summary()).toEqual({
+			apiKeys: 2,
+			tokens: expect.any(Number),
+			webhookSecrets: 1,
+		});
 		expect(watch.summary().tokens).toBeGreaterThanOrEqual(2);
 		expect(await watch.leaks(n8n)).toEqual([]);
 	});
@@ -301,8 +378,12 @@ describe(`example workflows in real n8n ${version}`, () => {
 
 /** [node name, credential type, credential id] of every credential a workflow's nodes use. */
 function credentialRefs(workflow: { nodes: unknown[] }): Array<[string, string, string | null]> {
-	return (workflow.nodes as Array<{ name: string; credentials?: Record<string, { id: string | null }> }>).flatMap((node) =>
-		Object.entries(node.credentials ?? {}).map(([type, credential]): [string, string, string | null] => [node.name, type, credential.id]),
+	return (
+		workflow.nodes as Array<{ name: string; credentials?: Record<string, { id: string | null }> }>
+	).flatMap((node) =>
+		Object.entries(node.credentials ?? {}).map(
+			([type, credential]): [string, string, string | null] => [node.name, type, credential.id],
+		),
 	);
 }
 
@@ -313,7 +394,10 @@ function endpointsUrl(): string {
 }
 
 function courseCredits(courseId: number): number {
-	return sandbox.state().accounts[0].credits.find((credit) => credit.course_id === courseId)?.credits ?? 0;
+	return (
+		sandbox.state().accounts[0].credits.find((credit) => credit.course_id === courseId)?.credits ??
+		0
+	);
 }
 
 /** A slot with free places a few days ahead, as the API lists it. */

@@ -16,8 +16,18 @@ import * as path from 'path';
 import { startSandbox } from '../../sandbox';
 import type { SandboxOptions } from '../../sandbox';
 import { repoRoot } from '../../scripts/n8n/install';
-import { CreatedCredential, N8nInstance, startN8n, StartN8nOptions } from '../../scripts/n8n/instance';
-import { chainWorkflow as chainNodes, CREDENTIAL_TYPE, NodeSpec, WorkflowJson } from '../../scripts/n8n/workflows';
+import {
+	CreatedCredential,
+	N8nInstance,
+	startN8n,
+	StartN8nOptions,
+} from '../../scripts/n8n/instance';
+import {
+	chainWorkflow as chainNodes,
+	CREDENTIAL_TYPE,
+	NodeSpec,
+	WorkflowJson,
+} from '../../scripts/n8n/workflows';
 
 export { nodeOutput, NODE_TYPES, withCredential } from '../../scripts/n8n/workflows';
 export type { NodeSpec, WorkflowJson, WorkflowNode } from '../../scripts/n8n/workflows';
@@ -64,7 +74,13 @@ export function useSandbox(options: SandboxOptions = {}): () => Sandbox {
 export function sandboxCredentialData(
 	sandbox: Sandbox,
 	accountIndex = 0,
-): { clientId: string; apiKey: string; baseUrl: string; requestsPerMinute: number; rateWindowSeconds?: number } {
+): {
+	clientId: string;
+	apiKey: string;
+	baseUrl: string;
+	requestsPerMinute: number;
+	rateWindowSeconds?: number;
+} {
 	const account = sandbox.accounts[accountIndex];
 	if (!account) throw new Error(`The sandbox has no account #${accountIndex + 1}`);
 	const limit = sandbox.configure({}).rateLimit;
@@ -72,7 +88,9 @@ export function sandboxCredentialData(
 		clientId: account.hbClientId,
 		apiKey: account.apiKey,
 		baseUrl: sandbox.apiUrl,
-		...(limit ? { requestsPerMinute: limit.max, rateWindowSeconds: limit.windowMs / 1000 } : { requestsPerMinute: 0 }),
+		...(limit
+			? { requestsPerMinute: limit.max, rateWindowSeconds: limit.windowMs / 1000 }
+			: { requestsPerMinute: 0 }),
 	};
 }
 
@@ -91,14 +109,20 @@ export function createSandboxCredential(
 
 /** A workflow from examples/ (as exported from n8n). */
 export function readExample(fileName: string): WorkflowJson {
-	return JSON.parse(fs.readFileSync(path.join(repoRoot(), 'examples', fileName), 'utf8')) as WorkflowJson;
+	return JSON.parse(
+		fs.readFileSync(path.join(repoRoot(), 'examples', fileName), 'utf8'),
+	) as WorkflowJson;
 }
 
 /**
  * A workflow whose nodes run one after another, starting with `first` (default: a Manual
  * Trigger, so `runWorkflow` can run it).
  */
-export function chainWorkflow(name: string, nodes: NodeSpec[], first: NodeSpec | null = MANUAL_TRIGGER): WorkflowJson {
+export function chainWorkflow(
+	name: string,
+	nodes: NodeSpec[],
+	first: NodeSpec | null = MANUAL_TRIGGER,
+): WorkflowJson {
 	return chainNodes(name, first ? [first, ...nodes] : nodes);
 }
 
@@ -121,7 +145,12 @@ export function setNode(name: string, fields: Record<string, string | number | b
 					id: `${name}-${index}`,
 					name: field,
 					value,
-					type: typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string',
+					type:
+						typeof value === 'number'
+							? 'number'
+							: typeof value === 'boolean'
+								? 'boolean'
+								: 'string',
 				})),
 			},
 		},
@@ -133,10 +162,19 @@ export function setNode(name: string, fields: Record<string, string | number | b
  * answers webhooks with the static data it has stored, so a delivery that arrives earlier is
  * refused for want of a secret (the API would retry it 15 minutes later).
  */
-export async function triggerRegistrationSaved(n8n: N8nInstance, workflowId: string, timeoutMs = 30_000): Promise<void> {
+export async function triggerRegistrationSaved(
+	n8n: N8nInstance,
+	workflowId: string,
+	timeoutMs = 30_000,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
-	while (!JSON.stringify((await n8n.getWorkflow(workflowId)).staticData ?? {}).includes('sealedSecret')) {
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for workflow ${workflowId} to save its trigger registration`);
+	while (
+		!JSON.stringify((await n8n.getWorkflow(workflowId)).staticData ?? {}).includes('sealedSecret')
+	) {
+		if (Date.now() > deadline)
+			throw new Error(
+				`Timed out waiting for workflow ${workflowId} to save its trigger registration`,
+			);
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
 }

@@ -6,7 +6,14 @@
  */
 import { versionFromEnv } from '../../scripts/n8n/instance';
 import { CANNOT_COMPLETE, listOutcome, testDialect } from '../harness/dialect';
-import { chainWorkflow, createSandboxCredential, NODE_TYPES, useN8n, useSandbox, withCredential } from './helpers';
+import {
+	chainWorkflow,
+	createSandboxCredential,
+	NODE_TYPES,
+	useN8n,
+	useSandbox,
+	withCredential,
+} from './helpers';
 
 const version = versionFromEnv();
 const BOOKINGS = 300;
@@ -14,7 +21,8 @@ const CASES: Array<number | undefined> = [undefined, 1, 50, 101, 120, 250];
 const n8n = useN8n({ version });
 const sandbox = useSandbox({ bookings: BOOKINGS, rateLimit: false });
 
-const label = (limit: number | undefined) => (limit === undefined ? 'Return All' : `Limit ${limit}`);
+const label = (limit: number | undefined) =>
+	limit === undefined ? 'Return All' : `Limit ${limit}`;
 
 describe(`lists in real n8n ${version}, dialect ${[...testDialect].join(',') || 'default'}`, () => {
 	it('Booking → Get Many gives exactly the first N bookings in the fewest calls, or an error naming the cause', async () => {
@@ -29,7 +37,12 @@ describe(`lists in real n8n ${version}, dialect ${[...testDialect].join(',') || 
 						type: NODE_TYPES.blsPortal,
 						typeVersion: 1,
 						executeOnce: true,
-						parameters: { resource: 'booking', operation: 'getMany', filters: {}, ...(limit === undefined ? { returnAll: true } : { returnAll: false, limit }) },
+						parameters: {
+							resource: 'booking',
+							operation: 'getMany',
+							filters: {},
+							...(limit === undefined ? { returnAll: true } : { returnAll: false, limit }),
+						},
 					})),
 				),
 				credential,
@@ -47,7 +60,9 @@ describe(`lists in real n8n ${version}, dialect ${[...testDialect].join(',') || 
 		expect(result.error?.message).toBeUndefined();
 		for (const limit of CASES) {
 			const ids = (result.output(label(limit)) as Array<{ id?: unknown }>).map((item) => item.id);
-			expect({ [label(limit)]: ids }).toEqual({ [label(limit)]: Array.from({ length: limit ?? BOOKINGS }, (_, i) => i + 1) });
+			expect({ [label(limit)]: ids }).toEqual({
+				[label(limit)]: Array.from({ length: limit ?? BOOKINGS }, (_, i) => i + 1),
+			});
 		}
 		const calls = outcomes.reduce((sum, outcome) => sum + (outcome.ok ? outcome.calls : 0), 0);
 		expect(sandbox().requests().byEndpoint['GET /bookings']).toBe(calls);

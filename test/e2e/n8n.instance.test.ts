@@ -9,7 +9,15 @@ import * as path from 'path';
 
 import { repoRoot } from '../../scripts/n8n/install';
 import { versionFromEnv } from '../../scripts/n8n/instance';
-import { chainWorkflow, createSandboxCredential, nodeOutput, NODE_TYPES, setNode, useN8n, useSandbox } from './helpers';
+import {
+	chainWorkflow,
+	createSandboxCredential,
+	nodeOutput,
+	NODE_TYPES,
+	setNode,
+	useN8n,
+	useSandbox,
+} from './helpers';
 
 const version = versionFromEnv();
 const n8n = useN8n({ version });
@@ -31,21 +39,30 @@ describe(`real n8n ${version}`, () => {
 		expect(n8n().packageReport.nodes).toEqual(manifest.n8n.nodes);
 
 		const nodeTypes = await n8n().nodeTypeNames();
-		expect(nodeTypes).toEqual(expect.arrayContaining([NODE_TYPES.blsPortal, NODE_TYPES.blsPortalTrigger]));
+		expect(nodeTypes).toEqual(
+			expect.arrayContaining([NODE_TYPES.blsPortal, NODE_TYPES.blsPortalTrigger]),
+		);
 		expect(nodeTypes.filter((type) => type.startsWith('CUSTOM.'))).toEqual([]);
 		expect(await n8n().credentialTypeNames()).toContain('blsPortalApi');
 	});
 
 	it('creates a BLS Portal API credential for the sandbox', async () => {
 		const credential = await createSandboxCredential(n8n(), sandbox());
-		expect(credential).toEqual({ id: expect.any(String), name: 'BLS Sandbox #1', type: 'blsPortalApi' });
+		expect(credential).toEqual({
+			id: expect.any(String),
+			name: 'BLS Sandbox #1',
+			type: 'blsPortalApi',
+		});
 	});
 
 	it('runs a manual workflow once and reads its output', async () => {
 		const workflow = await n8n().importWorkflow(
 			chainWorkflow('harness: manual run', [
 				setNode('Numbers', { a: 2, b: 3 }),
-				setNode('Sum', { sum: '={{ $json.a + $json.b }}', label: '=sum of {{ $json.a }} and {{ $json.b }}' }),
+				setNode('Sum', {
+					sum: '={{ $json.a + $json.b }}',
+					label: '=sum of {{ $json.a }} and {{ $json.b }}',
+				}),
 			]),
 		);
 		const run = await n8n().runWorkflow(workflow.id);
@@ -54,7 +71,10 @@ describe(`real n8n ${version}`, () => {
 		expect(run.output('Numbers')).toEqual([{ a: 2, b: 3 }]);
 		expect(run.output()).toEqual([{ sum: '5', label: 'sum of 2 and 3' }]);
 		// The run is also stored as an execution.
-		const [execution] = await n8n().waitForExecutions(1, { workflowId: workflow.id, includeData: true });
+		const [execution] = await n8n().waitForExecutions(1, {
+			workflowId: workflow.id,
+			includeData: true,
+		});
 		expect(execution.status).toBe('success');
 		expect(nodeOutput(execution.data!, 'Sum')).toEqual(run.output('Sum'));
 	});
@@ -77,17 +97,13 @@ describe(`real n8n ${version}`, () => {
 
 	it('activates a webhook workflow, records its executions and deactivates it', async () => {
 		const workflow = await n8n().importWorkflow(
-			chainWorkflow(
-				'harness: webhook',
-				[setNode('Echo', { received: '={{ $json.body.n }}' })],
-				{
-					name: 'Webhook',
-					type: 'n8n-nodes-base.webhook',
-					typeVersion: 2,
-					webhookId: 'c0ffee00-0000-4000-8000-000000000001',
-					parameters: { path: 'harness-echo', httpMethod: 'POST', responseMode: 'onReceived' },
-				},
-			),
+			chainWorkflow('harness: webhook', [setNode('Echo', { received: '={{ $json.body.n }}' })], {
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				webhookId: 'c0ffee00-0000-4000-8000-000000000001',
+				parameters: { path: 'harness-echo', httpMethod: 'POST', responseMode: 'onReceived' },
+			}),
 		);
 		await n8n().activate(workflow.id);
 		expect((await n8n().getWorkflow(workflow.id)).active).toBe(true);
@@ -96,7 +112,10 @@ describe(`real n8n ${version}`, () => {
 			const response = await postWhenRegistered(n8n().webhookUrl('harness-echo'), { n });
 			expect(response.status).toBe(200);
 		}
-		const executions = await n8n().waitForExecutions(2, { workflowId: workflow.id, includeData: true });
+		const executions = await n8n().waitForExecutions(2, {
+			workflowId: workflow.id,
+			includeData: true,
+		});
 		expect(executions.map((execution) => execution.mode)).toEqual(['webhook', 'webhook']);
 		expect(executions.flatMap((execution) => nodeOutput(execution.data!, 'Echo'))).toEqual(
 			expect.arrayContaining([{ received: '1' }, { received: '2' }]),

@@ -47,7 +47,11 @@ it(`n8n ${version} restarts after a crash with its workflows active and executio
 async function postUntil(url: string, expected: number): Promise<number> {
 	const deadline = Date.now() + 15_000;
 	for (;;) {
-		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+		});
 		await response.arrayBuffer();
 		if (response.status === expected || Date.now() > deadline) return response.status;
 		await new Promise((resolve) => setTimeout(resolve, 200));

@@ -19,14 +19,22 @@ afterAll(() => {
 
 it(`npm start serves n8n ${versionFromEnv()} with the sandbox credential and stops on Ctrl-C`, async () => {
 	expect(fs.existsSync(startScript)).toBe(true);
-	const started = spawn(process.execPath, [startScript], { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+	const started = spawn(process.execPath, [startScript], {
+		cwd: repoRoot(),
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	child = started;
 	let output = '';
 	started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	const exited = new Promise<number | null>((resolve) => started.on('exit', (code) => resolve(code)));
+	const exited = new Promise<number | null>((resolve) =>
+		started.on('exit', (code) => resolve(code)),
+	);
 
-	await waitFor(() => output.includes('Press Ctrl-C to stop.') || started.exitCode !== null, 180_000);
+	await waitFor(
+		() => output.includes('Press Ctrl-C to stop.') || started.exitCode !== null,
+		180_000,
+	);
 	expect(output).toContain('Press Ctrl-C to stop.');
 
 	const url = /Open\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
@@ -44,20 +52,35 @@ it(`npm start serves n8n ${versionFromEnv()} with the sandbox credential and sto
 		body: JSON.stringify({ emailOrLdapLoginId: login![1], password: login![2] }),
 	});
 	expect(response.status).toBe(200);
-	const cookie = response.headers.getSetCookie().map((header) => header.split(';')[0]).join('; ');
-	const credentials = await fetch(`${url}/rest/credentials`, { headers: { cookie, 'browser-id': browserId } });
+	const cookie = response.headers
+		.getSetCookie()
+		.map((header) => header.split(';')[0])
+		.join('; ');
+	const credentials = await fetch(`${url}/rest/credentials`, {
+		headers: { cookie, 'browser-id': browserId },
+	});
 	const list = (await credentials.json()) as { data: Array<{ name: string; type: string }> };
-	expect(list.data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'BLS Sandbox (demo)', type: 'blsPortalApi' })]));
+	expect(list.data).toEqual(
+		expect.arrayContaining([
+			expect.objectContaining({ name: 'BLS Sandbox (demo)', type: 'blsPortalApi' }),
+		]),
+	);
 
 	// Every example is there, by the name in its file (a failed import stops npm start instead).
 	const examplesDir = path.join(repoRoot(), 'examples');
 	const exampleNames = fs
 		.readdirSync(examplesDir)
 		.filter((file) => file.endsWith('.json'))
-		.map((file) => (JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as { name: string }).name)
+		.map(
+			(file) =>
+				(JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as { name: string })
+					.name,
+		)
 		.sort();
 	expect(exampleNames).toHaveLength(3);
-	const workflows = await fetch(`${url}/rest/workflows`, { headers: { cookie, 'browser-id': browserId } });
+	const workflows = await fetch(`${url}/rest/workflows`, {
+		headers: { cookie, 'browser-id': browserId },
+	});
 	const stored = (await workflows.json()) as { data: Array<{ name: string }> };
 	expect(stored.data.map((workflow) => workflow.name).sort()).toEqual(exampleNames);
 	expect(output).not.toMatch(/could not import/i);
@@ -69,5 +92,6 @@ it(`npm start serves n8n ${versionFromEnv()} with the sandbox credential and sto
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
-	while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+	while (!condition() && Date.now() < deadline)
+		await new Promise((resolve) => setTimeout(resolve, 200));
 }

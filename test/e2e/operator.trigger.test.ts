@@ -12,10 +12,30 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { startN8n, versionFromEnv, type CreatedCredential, type CreatedWorkflow, type N8nInstance } from '../../scripts/n8n/instance';
-import { chainWorkflow, createSandboxCredential, NODE_TYPES, triggerRegistrationSaved, withCredential, type WorkflowJson } from './helpers';
+import {
+	startN8n,
+	versionFromEnv,
+	type CreatedCredential,
+	type CreatedWorkflow,
+	type N8nInstance,
+} from '../../scripts/n8n/instance';
+import {
+	chainWorkflow,
+	createSandboxCredential,
+	NODE_TYPES,
+	triggerRegistrationSaved,
+	withCredential,
+	type WorkflowJson,
+} from './helpers';
 import { editCredentialAsEditor, editEndpointInPortal } from './operatorSupport';
-import { accountBookings, DeliveryRelay, outputOf, registeredEndpoint, settledExecutions, waitFor } from './scenarioSupport';
+import {
+	accountBookings,
+	DeliveryRelay,
+	outputOf,
+	registeredEndpoint,
+	settledExecutions,
+	waitFor,
+} from './scenarioSupport';
 
 const version = versionFromEnv();
 const START_TIMEOUT_MS = 20 * 60_000;
@@ -33,13 +53,17 @@ let workflowJson: WorkflowJson;
 let endpointId: number;
 
 function triggerWorkflow(name: string, webhookId: string): WorkflowJson {
-	return chainWorkflow(name, [{ name: DOWNSTREAM, type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }], {
-		name: TRIGGER,
-		type: NODE_TYPES.blsPortalTrigger,
-		typeVersion: 1,
-		webhookId,
-		parameters: { events: EVENTS, options: {} },
-	});
+	return chainWorkflow(
+		name,
+		[{ name: DOWNSTREAM, type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }],
+		{
+			name: TRIGGER,
+			type: NODE_TYPES.blsPortalTrigger,
+			typeVersion: 1,
+			webhookId,
+			parameters: { events: EVENTS, options: {} },
+		},
+	);
 }
 
 async function startOn(folder?: string): Promise<N8nInstance> {
@@ -63,7 +87,8 @@ async function restartN8n(duringDowntime: () => Promise<void> = async () => {}):
 async function downstreamRuns(workflowId: string, atLeast: number): Promise<Map<string, number>> {
 	const runs = new Map<string, number>();
 	for (const execution of await settledExecutions(n8n, workflowId, { atLeast })) {
-		for (const item of outputOf(execution, DOWNSTREAM)) runs.set(String(item.event_id), (runs.get(String(item.event_id)) ?? 0) + 1);
+		for (const item of outputOf(execution, DOWNSTREAM))
+			runs.set(String(item.event_id), (runs.get(String(item.event_id)) ?? 0) + 1);
 	}
 	return runs;
 }
@@ -79,7 +104,8 @@ function cancelABooking(): string {
 			continue; // not cancellable (training over): the next one
 		}
 		const [event, ...more] = sandbox.deliveries().events.slice(fired);
-		if (!event || more.length > 0) throw new Error('Cancelling a booking fired no event, or more than one');
+		if (!event || more.length > 0)
+			throw new Error('Cancelling a booking fired no event, or more than one');
 		return event.eventId;
 	}
 	throw new Error('No booking left to cancel');
@@ -87,7 +113,9 @@ function cancelABooking(): string {
 
 /** The trigger's registration as n8n stored it (the workflow's static data). */
 async function storedRegistration(workflowId: string): Promise<Record<string, unknown>> {
-	const staticData = ((await n8n.getWorkflow(workflowId)) as { staticData?: Record<string, unknown> }).staticData ?? {};
+	const staticData =
+		((await n8n.getWorkflow(workflowId)) as { staticData?: Record<string, unknown> }).staticData ??
+		{};
 	return (staticData[`node:${TRIGGER}`] ?? {}) as Record<string, unknown>;
 }
 
@@ -97,7 +125,10 @@ function portalEndpoint(id: number): Record<string, unknown> | undefined {
 
 /** How many requests to `path` the sandbox answered with success since its log was cleared. */
 function succeeded(method: string, path: string): number {
-	return sandbox.requests().entries.filter((entry) => entry.method === method && entry.path === path && entry.status < 300).length;
+	return sandbox
+		.requests()
+		.entries.filter((entry) => entry.method === method && entry.path === path && entry.status < 300)
+		.length;
 }
 
 /** What a registration is: the endpoint's identity, address, events, state and last change. */
@@ -124,7 +155,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await n8n?.stop();
-	if (userFolder && process.env.BLS_N8N_KEEP_USER_FOLDER !== '1') fs.rmSync(userFolder, { recursive: true, force: true });
+	if (userFolder && process.env.BLS_N8N_KEEP_USER_FOLDER !== '1')
+		fs.rmSync(userFolder, { recursive: true, force: true });
 	await sandbox?.stop();
 	await relay?.stop();
 }, 60_000);
@@ -133,7 +165,9 @@ describe(`an operator's month with the BLS Portal Trigger in real n8n ${version}
 	it('after a restart, the API’s retry of an event already handled starts no downstream work', async () => {
 		relay.loseNextAcknowledgements(1); // n8n runs it; the API sees 503 and will retry
 		cancelABooking();
-		await waitFor(() => sandbox.deliveries().pending.length === 1, { what: 'the sandbox to schedule a retry' });
+		await waitFor(() => sandbox.deliveries().pending.length === 1, {
+			what: 'the sandbox to schedule a retry',
+		});
 		const [{ eventId }] = sandbox.deliveries().pending;
 		expect((await downstreamRuns(workflow.id, 1)).get(eventId)).toBe(1);
 		const executionsBefore = (await n8n.executions({ workflowId: workflow.id })).length;
@@ -153,7 +187,9 @@ describe(`an operator's month with the BLS Portal Trigger in real n8n ${version}
 			expect(execution.status).toBe('success');
 		}
 		expect(sandbox.deliveries().pending).toEqual([]);
-		expect(sandbox.state().accounts[0].webhooks.map((endpoint) => endpoint.id)).toEqual([endpointId]);
+		expect(sandbox.state().accounts[0].webhooks.map((endpoint) => endpoint.id)).toEqual([
+			endpointId,
+		]);
 	});
 	it('an endpoint edited in the portal while n8n is down keeps its id, and the event that failed meanwhile arrives', async () => {
 		// n8n 1.x runs the node's existence check on every start, so the trigger repairs the endpoint
@@ -172,16 +208,28 @@ describe(`an operator's month with the BLS Portal Trigger in real n8n ${version}
 				...(checkedOnStart ? { url: 'http://127.0.0.1:9/nowhere' } : {}),
 			});
 			eventId = cancelABooking();
-			await waitFor(() => sandbox.deliveries().pending.some((retry) => retry.eventId === eventId), { what: 'the failed delivery to be scheduled for a retry' });
+			await waitFor(() => sandbox.deliveries().pending.some((retry) => retry.eventId === eventId), {
+				what: 'the failed delivery to be scheduled for a retry',
+			});
 			sandbox.clearRequests();
 		});
 		if (checkedOnStart) {
-			await waitFor(async () => (await storedRegistration(workflow.id)).sealedSecret !== sealedBefore, { what: 'n8n to store the repaired registration' });
-			expect(portalEndpoint(endpointId)).toMatchObject({ name: `n8n: e2e: operator (${workflow.id})`, url: webhookUrl, events: EVENTS, is_active: true });
+			await waitFor(
+				async () => (await storedRegistration(workflow.id)).sealedSecret !== sealedBefore,
+				{ what: 'n8n to store the repaired registration' },
+			);
+			expect(portalEndpoint(endpointId)).toMatchObject({
+				name: `n8n: e2e: operator (${workflow.id})`,
+				url: webhookUrl,
+				events: EVENTS,
+				is_active: true,
+			});
 			expect(succeeded('PUT', '/webhooks/{id}')).toBe(1);
 			expect(succeeded('POST', '/webhooks/{id}/rotate-secret')).toBe(1);
 		}
-		expect(sandbox.state().accounts[0].webhooks.map((endpoint) => endpoint.id)).toEqual([endpointId]);
+		expect(sandbox.state().accounts[0].webhooks.map((endpoint) => endpoint.id)).toEqual([
+			endpointId,
+		]);
 		expect(sandbox.requests().byEndpoint['DELETE /webhooks/{id}'] ?? 0).toBe(0);
 		expect(sandbox.requests().byEndpoint['POST /webhooks'] ?? 0).toBe(0);
 
@@ -203,7 +251,9 @@ describe(`an operator's month with the BLS Portal Trigger in real n8n ${version}
 		const beforeRestart = cancelABooking();
 		expect(await sandbox.waitForDeliveries(30_000)).toBe(true);
 		expect(relay.deliveriesOf(beforeRestart).map((delivery) => delivery.n8nStatus)).toEqual([200]);
-		await waitFor(async () => (await downstreamRuns(workflow.id, 1)).get(beforeRestart) === 1, { what: 'the event to run' });
+		await waitFor(async () => (await downstreamRuns(workflow.id, 1)).get(beforeRestart) === 1, {
+			what: 'the event to run',
+		});
 
 		// After a restart the stored secret no longer opens with the new key. n8n 1.x asks the node on
 		// start, and it renews the secret then; on n8n 2.x the first delivery renews it, is answered
@@ -212,19 +262,29 @@ describe(`an operator's month with the BLS Portal Trigger in real n8n ${version}
 		const sealedBefore = (await storedRegistration(workflow.id)).sealedSecret;
 		await restartN8n();
 		if (version.startsWith('1.')) {
-			await waitFor(async () => (await storedRegistration(workflow.id)).sealedSecret !== sealedBefore, { what: 'n8n to store the renewed secret' });
+			await waitFor(
+				async () => (await storedRegistration(workflow.id)).sealedSecret !== sealedBefore,
+				{ what: 'n8n to store the renewed secret' },
+			);
 		}
 		const afterRestart = cancelABooking();
-		await waitFor(() => sandbox.deliveries().attempts.some((attempt) => attempt.eventId === afterRestart), { what: 'the first delivery after the restart' });
+		await waitFor(
+			() => sandbox.deliveries().attempts.some((attempt) => attempt.eventId === afterRestart),
+			{ what: 'the first delivery after the restart' },
+		);
 		await sandbox.flushDeliveries();
 		const statuses = relay.deliveriesOf(afterRestart).map((delivery) => delivery.n8nStatus);
 		expect([[200], [503, 200]]).toContainEqual(statuses);
 		if (statuses[0] === 503) {
-			expect(n8n.logs()).toContain(`in workflow "e2e: operator" (${workflow.id}): a delivery could not be verified because the credential's API key was changed`);
+			expect(n8n.logs()).toContain(
+				`in workflow "e2e: operator" (${workflow.id}): a delivery could not be verified because the credential's API key was changed`,
+			);
 		}
 		// Once (the first try after the key change goes without the old token and is answered 401).
 		expect(succeeded('POST', '/webhooks/{id}/rotate-secret')).toBe(1);
-		expect(sandbox.state().accounts[0].webhooks.map((endpoint) => endpoint.id)).toEqual([endpointId]);
+		expect(sandbox.state().accounts[0].webhooks.map((endpoint) => endpoint.id)).toEqual([
+			endpointId,
+		]);
 
 		const runs = await downstreamRuns(workflow.id, 1);
 		expect([runs.get(beforeRestart), runs.get(afterRestart)]).toEqual([1, 1]);
@@ -237,9 +297,14 @@ describe(`an operator's month with the BLS Portal Trigger in real n8n ${version}
 
 	it('a copy of the workflow registers its own endpoint and leaves the original’s alone', async () => {
 		const original = registrationOf(endpointId);
-		const staticData = ((await n8n.getWorkflow(workflow.id)) as { staticData?: Record<string, unknown> }).staticData;
+		const staticData = (
+			(await n8n.getWorkflow(workflow.id)) as { staticData?: Record<string, unknown> }
+		).staticData;
 		const copyWebhookId = randomUUID();
-		const copyJson = withCredential(triggerWorkflow('e2e: operator (copy)', copyWebhookId), credential);
+		const copyJson = withCredential(
+			triggerWorkflow('e2e: operator (copy)', copyWebhookId),
+			credential,
+		);
 		// The copy carries the original's static data, registration included.
 		const copy = await n8n.importWorkflow({ ...copyJson, staticData } as WorkflowJson);
 		expect((await storedRegistration(copy.id)).endpointId).toBe(String(endpointId));
@@ -247,11 +312,16 @@ describe(`an operator's month with the BLS Portal Trigger in real n8n ${version}
 		await n8n.activate(copy.id);
 		const copyEndpoint = await registeredEndpoint(sandbox, copyWebhookId);
 		expect(copyEndpoint.id).not.toBe(endpointId);
-		await waitFor(async () => (await storedRegistration(copy.id)).endpointId === String(copyEndpoint.id), { what: 'the copy to store its own registration' });
+		await waitFor(
+			async () => (await storedRegistration(copy.id)).endpointId === String(copyEndpoint.id),
+			{ what: 'the copy to store its own registration' },
+		);
 		expect(registrationOf(endpointId)).toEqual(original);
 
 		await n8n.deactivate(copy.id);
-		await waitFor(() => portalEndpoint(copyEndpoint.id) === undefined, { what: 'the copy’s endpoint to be deleted' });
+		await waitFor(() => portalEndpoint(copyEndpoint.id) === undefined, {
+			what: 'the copy’s endpoint to be deleted',
+		});
 		expect(registrationOf(endpointId)).toEqual(original);
 
 		// The original still gets its events.

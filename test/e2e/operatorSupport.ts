@@ -22,7 +22,11 @@ interface StoredCredential {
  * rest back as read — untouched secrets as the redacted placeholder (PATCH /rest/credentials/:id).
  * Returns the data as sent, so a test can show which fields were placeholders.
  */
-export async function editCredentialAsEditor(n8n: N8nInstance, id: string, changes: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function editCredentialAsEditor(
+	n8n: N8nInstance,
+	id: string,
+	changes: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
 	const stored = await n8n.rest<StoredCredential>('GET', `/credentials/${id}?includeData=true`);
 	const data = { ...stored.data, ...changes };
 	await n8n.rest('PATCH', `/credentials/${id}`, { name: stored.name, type: stored.type, data });
@@ -48,20 +52,34 @@ export async function portalToken(sandbox: Sandbox, accountIndex = 0): Promise<s
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify({ hb_client_id: account.hbClientId, api_key: account.apiKey }),
 	});
-	const body = (await response.json()) as { access_token?: string; data?: { access_token?: string } };
+	const body = (await response.json()) as {
+		access_token?: string;
+		data?: { access_token?: string };
+	};
 	const token = body.access_token ?? body.data?.access_token;
 	if (!token) throw new Error(`The sandbox issued no token (HTTP ${response.status})`);
 	return token;
 }
 
 /** Changes a webhook endpoint the way a person does in the portal (PUT /webhooks/{id}). */
-export async function editEndpointInPortal(sandbox: Sandbox, endpointId: number, changes: Record<string, unknown>, accountIndex = 0): Promise<void> {
+export async function editEndpointInPortal(
+	sandbox: Sandbox,
+	endpointId: number,
+	changes: Record<string, unknown>,
+	accountIndex = 0,
+): Promise<void> {
 	const response = await fetch(`${sandbox.apiUrl}/webhooks/${endpointId}`, {
 		method: 'PUT',
-		headers: { 'content-type': 'application/json', authorization: `Bearer ${await portalToken(sandbox, accountIndex)}` },
+		headers: {
+			'content-type': 'application/json',
+			authorization: `Bearer ${await portalToken(sandbox, accountIndex)}`,
+		},
 		body: JSON.stringify(changes),
 	});
-	if (!response.ok) throw new Error(`PUT /webhooks/${endpointId} answered ${response.status}: ${await response.text()}`);
+	if (!response.ok)
+		throw new Error(
+			`PUT /webhooks/${endpointId} answered ${response.status}: ${await response.text()}`,
+		);
 }
 
 /** Course 1's credits of a sandbox account (the course the tests book). */

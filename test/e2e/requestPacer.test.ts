@@ -6,7 +6,14 @@
 import { randomUUID } from 'crypto';
 
 import { versionFromEnv } from '../../scripts/n8n/instance';
-import { chainWorkflow, createSandboxCredential, NODE_TYPES, useN8n, useSandbox, withCredential } from './helpers';
+import {
+	chainWorkflow,
+	createSandboxCredential,
+	NODE_TYPES,
+	useN8n,
+	useSandbox,
+	withCredential,
+} from './helpers';
 
 const version = versionFromEnv();
 const BOOKINGS = 1_400;
@@ -19,7 +26,11 @@ async function post(url: string): Promise<{ status: number; body: unknown }> {
 	// Activation registers the webhook asynchronously: a 404 during the first seconds means "not yet".
 	const deadline = Date.now() + 15_000;
 	for (;;) {
-		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+		});
 		const text = await response.text();
 		if (response.status === 404 && Date.now() < deadline) {
 			await new Promise((resolve) => setTimeout(resolve, 200));
@@ -37,13 +48,31 @@ describe(`request pacer in real n8n ${version}`, () => {
 			withCredential(
 				chainWorkflow(
 					'e2e: request pacer',
-					[{ name: 'Bookings', type: NODE_TYPES.blsPortal, typeVersion: 1, parameters: { resource: 'booking', operation: 'getMany', returnAll: true, filters: {} } }],
+					[
+						{
+							name: 'Bookings',
+							type: NODE_TYPES.blsPortal,
+							typeVersion: 1,
+							parameters: {
+								resource: 'booking',
+								operation: 'getMany',
+								returnAll: true,
+								filters: {},
+							},
+						},
+					],
 					{
 						name: 'Webhook',
 						type: 'n8n-nodes-base.webhook',
 						typeVersion: 2,
 						webhookId: randomUUID(),
-						parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+						parameters: {
+							httpMethod: 'POST',
+							path,
+							responseMode: 'lastNode',
+							responseData: 'allEntries',
+							options: {},
+						},
 					},
 				),
 				credential,
@@ -52,7 +81,9 @@ describe(`request pacer in real n8n ${version}`, () => {
 		await n8n().activate(workflow.id);
 		sandbox().clearRequests();
 
-		const runs = await Promise.all(Array.from({ length: EXECUTIONS }, () => post(n8n().webhookUrl(path))));
+		const runs = await Promise.all(
+			Array.from({ length: EXECUTIONS }, () => post(n8n().webhookUrl(path))),
+		);
 
 		const expectedIds = Array.from({ length: BOOKINGS }, (_, i) => i + 1);
 		for (const run of runs) {
@@ -67,6 +98,8 @@ describe(`request pacer in real n8n ${version}`, () => {
 		expect(log.total - log.status429).toBeGreaterThan(60);
 		expect(log.status429).toBeLessThanOrEqual(1);
 		const executions = await n8n().executions({ workflowId: workflow.id });
-		expect(executions.map((execution) => execution.status)).toEqual(Array(EXECUTIONS).fill('success'));
+		expect(executions.map((execution) => execution.status)).toEqual(
+			Array(EXECUTIONS).fill('success'),
+		);
 	}, 300_000);
 });

@@ -34,11 +34,16 @@ function core(sandbox: Sandbox): SandboxCore {
 }
 
 /** Every booking of an account, as the API serializes it (ground truth for syncs and bookings). */
-export function accountBookings(sandbox: Sandbox, hbClientId: string): Array<Record<string, unknown>> {
+export function accountBookings(
+	sandbox: Sandbox,
+	hbClientId: string,
+): Array<Record<string, unknown>> {
 	const state = core(sandbox).state;
 	const account = state.accountByClientId(hbClientId);
 	if (!account) throw new Error(`No sandbox account ${hbClientId}`);
-	return state.bookings.filter((booking) => booking.accountId === account.id).map((booking) => state.serializeBooking(booking));
+	return state.bookings
+		.filter((booking) => booking.accountId === account.id)
+		.map((booking) => state.serializeBooking(booking));
 }
 
 // ---- Secrets ------------------------------------------------------------------------------------------
@@ -58,9 +63,12 @@ export class SecretWatch {
 	}
 
 	collect(): this {
-		for (const account of this.sandbox.accounts) this.secrets.set(account.apiKey, `API key of ${account.hbClientId}`);
-		for (const token of this.sandbox.issuedTokens()) this.secrets.set(token, 'a token issued by the sandbox');
-		for (const endpoint of endpointsWithSecrets(this.sandbox)) this.secrets.set(endpoint.secret, `signing secret of webhook endpoint ${endpoint.id}`);
+		for (const account of this.sandbox.accounts)
+			this.secrets.set(account.apiKey, `API key of ${account.hbClientId}`);
+		for (const token of this.sandbox.issuedTokens())
+			this.secrets.set(token, 'a token issued by the sandbox');
+		for (const endpoint of endpointsWithSecrets(this.sandbox))
+			this.secrets.set(endpoint.secret, `signing secret of webhook endpoint ${endpoint.id}`);
 		return this;
 	}
 
@@ -86,7 +94,8 @@ export class SecretWatch {
 		this.collect();
 		const found: string[] = [];
 		const check = (text: string, where: string) => {
-			for (const [secret, label] of this.secrets) if (text.includes(secret)) found.push(`${label} in ${where}`);
+			for (const [secret, label] of this.secrets)
+				if (text.includes(secret)) found.push(`${label} in ${where}`);
 		};
 		let databaseFiles = 0;
 		for (const file of listFiles(n8n.userFolder)) {
@@ -96,13 +105,23 @@ export class SecretWatch {
 			check(fs.readFileSync(file).toString('latin1'), relative);
 		}
 		// The scan must have met the database itself, or it proved nothing about it.
-		if (databaseFiles !== 1) found.push(`(scan error: expected one database.sqlite under ${n8n.userFolder}, found ${databaseFiles})`);
-		for (const [table, rows] of Object.entries(databaseTables(n8n))) check(rows, `database table ${table}`);
-		const workflows = await n8n.publicApi<{ data: Array<{ id: string }> }>('GET', '/workflows?limit=250');
-		for (const { id } of workflows.data) check(JSON.stringify(await n8n.getWorkflow(id)), `workflow ${id}`);
+		if (databaseFiles !== 1)
+			found.push(
+				`(scan error: expected one database.sqlite under ${n8n.userFolder}, found ${databaseFiles})`,
+			);
+		for (const [table, rows] of Object.entries(databaseTables(n8n)))
+			check(rows, `database table ${table}`);
+		const workflows = await n8n.publicApi<{ data: Array<{ id: string }> }>(
+			'GET',
+			'/workflows?limit=250',
+		);
+		for (const { id } of workflows.data)
+			check(JSON.stringify(await n8n.getWorkflow(id)), `workflow ${id}`);
 		for (const execution of await n8n.executions({ includeData: true })) {
 			const where = `execution ${execution.id} (${execution.mode}, workflow ${execution.workflowId})`;
-			const { workflowData, ...rest } = execution as Execution & { workflowData?: { staticData?: unknown } };
+			const { workflowData, ...rest } = execution as Execution & {
+				workflowData?: { staticData?: unknown };
+			};
 			const { staticData, ...workflow } = workflowData ?? {};
 			check(JSON.stringify({ ...rest, workflowData: workflow }), where);
 			check(JSON.stringify(staticData ?? null), `${where}, its copy of the workflow static data`);
@@ -131,9 +150,14 @@ function databaseTables(n8n: N8nInstance): Record<string, string> {
 			db.close();
 			process.stdout.write(JSON.stringify(out));
 		})().catch((error) => { console.error(error); process.exit(1); });`;
-	const output = execFileSync(n8n.install.nodeBin, ['-e', script, database], { maxBuffer: 1024 * 1024 * 1024 });
+	const output = execFileSync(n8n.install.nodeBin, ['-e', script, database], {
+		maxBuffer: 1024 * 1024 * 1024,
+	});
 	const tables = JSON.parse(output.toString('utf8')) as Record<string, string>;
-	if (!tables.credentials_entity || !tables.execution_entity) throw new Error(`n8n's database has no credentials or executions table: ${Object.keys(tables).join(', ')}`);
+	if (!tables.credentials_entity || !tables.execution_entity)
+		throw new Error(
+			`n8n's database has no credentials or executions table: ${Object.keys(tables).join(', ')}`,
+		);
 	return tables;
 }
 
@@ -177,11 +201,18 @@ export function withManualTrigger(workflow: WorkflowJson, triggerName: string): 
 export function unsupportedNodes(workflow: WorkflowJson, offered: Map<string, number[]>): string[] {
 	return workflow.nodes
 		.filter((node) => !offered.get(node.type)?.includes(node.typeVersion))
-		.map((node) => `${node.name}: ${node.type} v${node.typeVersion} (offered: ${offered.get(node.type)?.join(', ') ?? 'none'})`);
+		.map(
+			(node) =>
+				`${node.name}: ${node.type} v${node.typeVersion} (offered: ${offered.get(node.type)?.join(', ') ?? 'none'})`,
+		);
 }
 
 /** The JSON items node `nodeName` emitted in an execution ([] when it did not run). */
-export function outputOf(execution: Execution, nodeName: string, output = 0): Array<Record<string, unknown>> {
+export function outputOf(
+	execution: Execution,
+	nodeName: string,
+	output = 0,
+): Array<Record<string, unknown>> {
 	if (!execution.data?.resultData.runData[nodeName]) return [];
 	return nodeOutput(execution.data, nodeName, { output }) as Array<Record<string, unknown>>;
 }

@@ -64,7 +64,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 		async waitForMessages(count, timeoutMs = 30_000) {
 			const deadline = Date.now() + timeoutMs;
 			while (messages.length < count) {
-				if (Date.now() > deadline) throw new Error(`Expected ${count} message(s) in the SMTP sink, got ${messages.length} within ${timeoutMs} ms`);
+				if (Date.now() > deadline)
+					throw new Error(
+						`Expected ${count} message(s) in the SMTP sink, got ${messages.length} within ${timeoutMs} ms`,
+					);
 				await new Promise((resolve) => setTimeout(resolve, 50));
 			}
 			return messages.slice(0, Math.max(count, messages.length));
@@ -146,10 +149,21 @@ function parseMessage(from: string, to: string[], raw: string): ReceivedMessage 
 	const { headers, body } = splitHeaders(raw);
 	const parts = leafParts(headers, body);
 	const attachments = parts.filter(
-		(part) => part.fileName !== undefined || /^attachment/i.test(part.headers['content-disposition'] ?? ''),
+		(part) =>
+			part.fileName !== undefined || /^attachment/i.test(part.headers['content-disposition'] ?? ''),
 	);
-	const textPart = parts.find((part) => part.contentType === 'text/plain' && !attachments.includes(part));
-	return { from, to, raw, headers, parts, attachments, text: textPart?.content.toString('utf8') ?? '' };
+	const textPart = parts.find(
+		(part) => part.contentType === 'text/plain' && !attachments.includes(part),
+	);
+	return {
+		from,
+		to,
+		raw,
+		headers,
+		parts,
+		attachments,
+		text: textPart?.content.toString('utf8') ?? '',
+	};
 }
 
 /** Headers (lower-cased names, folded lines joined) and the body after the first empty line. */
@@ -199,7 +213,9 @@ function leafParts(headers: Record<string, string>, body: string): MimePart[] {
 			: encoding === 'quoted-printable'
 				? decodeQuotedPrintable(body)
 				: Buffer.from(body, 'latin1');
-	const fileName = headerParameter(headers['content-disposition'], 'filename') ?? headerParameter(headers['content-type'], 'name');
+	const fileName =
+		headerParameter(headers['content-disposition'], 'filename') ??
+		headerParameter(headers['content-type'], 'name');
 	return [{ headers, content, contentType, ...(fileName !== undefined ? { fileName } : {}) }];
 }
 

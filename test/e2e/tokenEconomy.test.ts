@@ -5,7 +5,14 @@
  * request log. And the token shows up nowhere in n8n's log, files, workflows or executions.
  */
 import { versionFromEnv } from '../../scripts/n8n/instance';
-import { chainWorkflow, createSandboxCredential, NODE_TYPES, useN8n, useSandbox, withCredential } from './helpers';
+import {
+	chainWorkflow,
+	createSandboxCredential,
+	NODE_TYPES,
+	useN8n,
+	useSandbox,
+	withCredential,
+} from './helpers';
 import { SecretWatch } from './scenarioSupport';
 
 const version = versionFromEnv();
@@ -22,13 +29,24 @@ describe(`token economy in real n8n ${version}`, () => {
 		const workflow = await n8n().importWorkflow(
 			withCredential(
 				chainWorkflow('e2e: token economy', [
-					{ name: 'Credits', type: NODE_TYPES.blsPortal, typeVersion: 1, parameters: { resource: 'account', operation: 'getCredits' } },
+					{
+						name: 'Credits',
+						type: NODE_TYPES.blsPortal,
+						typeVersion: 1,
+						parameters: { resource: 'account', operation: 'getCredits' },
+					},
 					{
 						name: 'Latest bookings',
 						type: NODE_TYPES.blsPortal,
 						typeVersion: 1,
 						executeOnce: true,
-						parameters: { resource: 'booking', operation: 'getMany', returnAll: false, limit: 5, filters: {} },
+						parameters: {
+							resource: 'booking',
+							operation: 'getMany',
+							returnAll: false,
+							limit: 5,
+							filters: {},
+						},
 					},
 				]),
 				credential,
@@ -45,10 +63,16 @@ describe(`token economy in real n8n ${version}`, () => {
 		const log = sandbox().requests();
 		expect(log.tokenExchanges).toBe(1);
 		expect(log.refreshes).toBe(0);
-		expect(log.byEndpoint).toEqual({ 'POST /auth/token': 1, 'GET /credits': RUNS, 'GET /bookings': RUNS });
+		expect(log.byEndpoint).toEqual({
+			'POST /auth/token': 1,
+			'GET /credits': RUNS,
+			'GET /bookings': RUNS,
+		});
 		expect(log.byStatus).toEqual({ '200': 2 * RUNS + 1 });
 		// Every call used the one token pair.
-		expect(new Set(log.entries.map((entry) => entry.tokenId))).toEqual(new Set([log.entries[0].tokenId]));
+		expect(new Set(log.entries.map((entry) => entry.tokenId))).toEqual(
+			new Set([log.entries[0].tokenId]),
+		);
 		const executions = await n8n().executions({ workflowId: workflow.id });
 		expect(executions.map((execution) => execution.status)).toEqual(Array(RUNS).fill('success'));
 	});

@@ -9,7 +9,15 @@
  */
 import type { RequestLogSummary } from '../../sandbox';
 import { versionFromEnv } from '../../scripts/n8n/instance';
-import { chainWorkflow, createSandboxCredential, NODE_TYPES, sandboxCredentialData, useN8n, useSandbox, withCredential } from './helpers';
+import {
+	chainWorkflow,
+	createSandboxCredential,
+	NODE_TYPES,
+	sandboxCredentialData,
+	useN8n,
+	useSandbox,
+	withCredential,
+} from './helpers';
 import { testCredentialAsEditor } from './operatorSupport';
 
 const version = versionFromEnv();
@@ -18,29 +26,46 @@ const sandbox = useSandbox({ rateLimit: false });
 
 /** Tokens the API handed out (sign-ins and refreshes it granted). */
 function granted(log: RequestLogSummary): { signIns: number; refreshes: number } {
-	const ok = (path: string) => log.entries.filter((entry) => entry.method === 'POST' && entry.path === path && entry.status === 200).length;
+	const ok = (path: string) =>
+		log.entries.filter(
+			(entry) => entry.method === 'POST' && entry.path === path && entry.status === 200,
+		).length;
 	return { signIns: ok('/auth/token'), refreshes: ok('/auth/refresh') };
 }
 
 describe(`Test connection through n8n ${version}'s own credential test`, () => {
 	it('signs in and calls GET /auth/token-info', async () => {
-		const credential = await createSandboxCredential(n8n(), sandbox(), { name: 'BLS test connection' });
+		const credential = await createSandboxCredential(n8n(), sandbox(), {
+			name: 'BLS test connection',
+		});
 		sandbox().clearRequests();
-		const result = await testCredentialAsEditor(n8n(), credential, sandboxCredentialData(sandbox()));
+		const result = await testCredentialAsEditor(
+			n8n(),
+			credential,
+			sandboxCredentialData(sandbox()),
+		);
 		expect(result.status).toBe('OK');
 		const log = sandbox().requests();
-		expect(log.entries.map((entry) => `${entry.method} ${entry.path} ${entry.status}`)).toEqual(['POST /auth/token 200', 'GET /auth/token-info 200']);
+		expect(log.entries.map((entry) => `${entry.method} ${entry.path} ${entry.status}`)).toEqual([
+			'POST /auth/token 200',
+			'GET /auth/token-info 200',
+		]);
 	});
 
 	it('reports a wrong API key, after one refused sign-in', async () => {
 		const credential = await createSandboxCredential(n8n(), sandbox(), { name: 'BLS wrong key' });
 		sandbox().clearRequests();
-		const result = await testCredentialAsEditor(n8n(), credential, { ...sandboxCredentialData(sandbox()), apiKey: 'not-the-key' });
+		const result = await testCredentialAsEditor(n8n(), credential, {
+			...sandboxCredentialData(sandbox()),
+			apiKey: 'not-the-key',
+		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/rejected the Client ID or API Key/);
 		expect(result.message).not.toContain('not-the-key');
 		const log = sandbox().requests();
-		expect(log.entries.map((entry) => `${entry.method} ${entry.path} ${entry.status}`)).toEqual(['POST /auth/token 401']);
+		expect(log.entries.map((entry) => `${entry.method} ${entry.path} ${entry.status}`)).toEqual([
+			'POST /auth/token 401',
+		]);
 	});
 });
 
@@ -48,20 +73,42 @@ describe(`a token lost in the middle of a run in n8n ${version}`, () => {
 	/** Credits, then a list whose first page the sandbox holds back while `midRun` acts, then the credits again. */
 	const workflow = (name: string) =>
 		chainWorkflow(name, [
-			{ name: 'Credits', type: NODE_TYPES.blsPortal, typeVersion: 1, parameters: { resource: 'account', operation: 'getCredits' } },
+			{
+				name: 'Credits',
+				type: NODE_TYPES.blsPortal,
+				typeVersion: 1,
+				parameters: { resource: 'account', operation: 'getCredits' },
+			},
 			{
 				name: 'Bookings',
 				type: NODE_TYPES.blsPortal,
 				typeVersion: 1,
 				executeOnce: true,
-				parameters: { resource: 'booking', operation: 'getMany', returnAll: false, limit: 5, filters: {} },
+				parameters: {
+					resource: 'booking',
+					operation: 'getMany',
+					returnAll: false,
+					limit: 5,
+					filters: {},
+				},
 			},
-			{ name: 'Credits Again', type: NODE_TYPES.blsPortal, typeVersion: 1, executeOnce: true, parameters: { resource: 'account', operation: 'getCredits' } },
+			{
+				name: 'Credits Again',
+				type: NODE_TYPES.blsPortal,
+				typeVersion: 1,
+				executeOnce: true,
+				parameters: { resource: 'account', operation: 'getCredits' },
+			},
 		]);
 
-	async function runWithTokenLost(name: string, loseToken: () => void): Promise<{ during: RequestLogSummary; after: RequestLogSummary }> {
+	async function runWithTokenLost(
+		name: string,
+		loseToken: () => void,
+	): Promise<{ during: RequestLogSummary; after: RequestLogSummary }> {
 		const credential = await createSandboxCredential(n8n(), sandbox(), { name });
-		const created = await n8n().importWorkflow(withCredential(workflow(`e2e: ${name}`), credential));
+		const created = await n8n().importWorkflow(
+			withCredential(workflow(`e2e: ${name}`), credential),
+		);
 		// A first run signs in and stores the token with the credential.
 		const first = await n8n().runWorkflow(created.id);
 		expect(first.error?.message).toBeUndefined();
@@ -69,10 +116,20 @@ describe(`a token lost in the middle of a run in n8n ${version}`, () => {
 		sandbox().clearRequests();
 		sandbox().clearFaults();
 		// The list request waits 2 s at the sandbox before it is checked; the token goes during that wait.
-		const marker = sandbox().addFault({ latencyMs: 2000, count: 1, method: 'GET', path: '/bookings' });
+		const marker = sandbox().addFault({
+			latencyMs: 2000,
+			count: 1,
+			method: 'GET',
+			path: '/bookings',
+		});
 		let lost = false;
 		const watcher = setInterval(() => {
-			if (!lost && !sandbox().faults().some((fault) => fault.id === marker.id)) {
+			if (
+				!lost &&
+				!sandbox()
+					.faults()
+					.some((fault) => fault.id === marker.id)
+			) {
 				lost = true;
 				loseToken();
 			}
@@ -92,17 +149,25 @@ describe(`a token lost in the middle of a run in n8n ${version}`, () => {
 	}
 
 	it('revoked (access and refresh token): the run signs in once and succeeds; the next run reuses that token', async () => {
-		const { during, after } = await runWithTokenLost('BLS revoked mid-run', () => sandbox().revokeAllTokens());
+		const { during, after } = await runWithTokenLost('BLS revoked mid-run', () =>
+			sandbox().revokeAllTokens(),
+		);
 		// The held-back list request met the revoked token, and was sent again with the new one.
-		expect(during.entries.filter((entry) => entry.path === '/bookings').map((entry) => entry.status)).toEqual([401, 200]);
+		expect(
+			during.entries.filter((entry) => entry.path === '/bookings').map((entry) => entry.status),
+		).toEqual([401, 200]);
 		expect(granted(during)).toEqual({ signIns: 1, refreshes: 0 });
 		expect(granted(after)).toEqual({ signIns: 0, refreshes: 0 });
 		expect(after.tokenExchanges + after.refreshes).toBe(0);
 	});
 
 	it('expired (access token only): the run refreshes once and succeeds; the next run reuses the new token', async () => {
-		const { during, after } = await runWithTokenLost('BLS expired mid-run', () => sandbox().expireTokens({ access: true }));
-		expect(during.entries.filter((entry) => entry.path === '/bookings').map((entry) => entry.status)).toEqual([401, 200]);
+		const { during, after } = await runWithTokenLost('BLS expired mid-run', () =>
+			sandbox().expireTokens({ access: true }),
+		);
+		expect(
+			during.entries.filter((entry) => entry.path === '/bookings').map((entry) => entry.status),
+		).toEqual([401, 200]);
 		expect(granted(during)).toEqual({ signIns: 0, refreshes: 1 });
 		expect(during.tokenExchanges).toBe(0);
 		expect(after.tokenExchanges + after.refreshes).toBe(0);

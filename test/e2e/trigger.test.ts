@@ -9,8 +9,19 @@
 import { randomUUID } from 'crypto';
 
 import { startSandbox, webhookSignature, type Sandbox } from '../../sandbox';
-import { startN8n, versionFromEnv, type CreatedWorkflow, type N8nInstance } from '../../scripts/n8n/instance';
-import { chainWorkflow, createSandboxCredential, NODE_TYPES, triggerRegistrationSaved, withCredential } from './helpers';
+import {
+	startN8n,
+	versionFromEnv,
+	type CreatedWorkflow,
+	type N8nInstance,
+} from '../../scripts/n8n/instance';
+import {
+	chainWorkflow,
+	createSandboxCredential,
+	NODE_TYPES,
+	triggerRegistrationSaved,
+	withCredential,
+} from './helpers';
 import {
 	DeliveryRelay,
 	endpointsWithSecrets,
@@ -46,20 +57,27 @@ let webhookId: string;
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0 });
 	relay = await DeliveryRelay.start();
-	n8n = await startN8n({ version, env: { N8N_WEBHOOK_URL: `${relay.origin}/`, WEBHOOK_URL: `${relay.origin}/` } });
+	n8n = await startN8n({
+		version,
+		env: { N8N_WEBHOOK_URL: `${relay.origin}/`, WEBHOOK_URL: `${relay.origin}/` },
+	});
 	relay.target = n8n.url;
 	watch = new SecretWatch(sandbox);
 	const credential = await createSandboxCredential(n8n, sandbox);
 	webhookId = randomUUID();
 	workflow = await n8n.importWorkflow(
 		withCredential(
-			chainWorkflow('e2e: booking events', [{ name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }], {
-				name: TRIGGER,
-				type: NODE_TYPES.blsPortalTrigger,
-				typeVersion: 1,
-				webhookId,
-				parameters: { events: BOOKING_EVENTS, options: {} },
-			}),
+			chainWorkflow(
+				'e2e: booking events',
+				[{ name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }],
+				{
+					name: TRIGGER,
+					type: NODE_TYPES.blsPortalTrigger,
+					typeVersion: 1,
+					webhookId,
+					parameters: { events: BOOKING_EVENTS, options: {} },
+				},
+			),
 			credential,
 		),
 	);
@@ -72,9 +90,15 @@ afterAll(async () => {
 }, 60_000);
 
 /** The trigger item of each execution, oldest execution first. */
-async function triggerItems(atLeast: number): Promise<Array<Record<string, unknown> & { status: string }>> {
+async function triggerItems(
+	atLeast: number,
+): Promise<Array<Record<string, unknown> & { status: string }>> {
 	const executions = await settledExecutions(n8n, workflow.id, { atLeast });
-	return executions.reverse().flatMap((execution) => outputOf(execution, TRIGGER).map((item) => ({ ...item, status: execution.status })));
+	return executions
+		.reverse()
+		.flatMap((execution) =>
+			outputOf(execution, TRIGGER).map((item) => ({ ...item, status: execution.status })),
+		);
 }
 
 describe(`BLS Portal Trigger in real n8n ${version}`, () => {
@@ -89,7 +113,11 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 		expect(endpoint.url).toBe(`${relay.origin}/webhook/${webhookId}/webhook`);
 		expect([...endpoint.events].sort()).toEqual(BOOKING_EVENTS);
 		const [listed] = sandbox.state().accounts[0].webhooks;
-		expect(listed).toMatchObject({ id: endpoint.id, name: `n8n: e2e: booking events (${workflow.id})`, is_active: true });
+		expect(listed).toMatchObject({
+			id: endpoint.id,
+			name: `n8n: e2e: booking events (${workflow.id})`,
+			is_active: true,
+		});
 		expect(endpointsWithSecrets(sandbox)).toHaveLength(1);
 	});
 
@@ -102,7 +130,9 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 		sandbox.bookings.equipment(12, 'in'); // completed earlier: certificate available
 		expect(await sandbox.waitForDeliveries(30_000)).toBe(true);
 
-		const fired = sandbox.deliveries().events.filter((event) => event.endpointIds.includes(endpointId));
+		const fired = sandbox
+			.deliveries()
+			.events.filter((event) => event.endpointIds.includes(endpointId));
 		expect(fired.map((event) => [event.eventType, event.bookingId])).toEqual([
 			['booking.created', 5],
 			['booking.confirmed', 5],
@@ -120,13 +150,22 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 			expect(delivery.n8nStatus).toBe(200);
 			// The item is the delivered envelope plus its delivery id, and its execution succeeded.
 			const matching = items.filter((item) => item.event_id === event.eventId);
-			expect(matching).toEqual([{ ...JSON.parse(delivery.rawBody.toString('utf8')), delivery_id: String(delivery.deliveryId), status: 'success' }]);
+			expect(matching).toEqual([
+				{
+					...JSON.parse(delivery.rawBody.toString('utf8')),
+					delivery_id: String(delivery.deliveryId),
+					status: 'success',
+				},
+			]);
 			expect(matching[0]).toMatchObject({ event_type: event.eventType });
 			// The booking is data.id, or data.booking_id on a server that names it so (event-booking-id).
 			const data = (matching[0] as { data?: { id?: unknown; booking_id?: unknown } }).data;
 			expect(data?.id ?? data?.booking_id).toBe(event.bookingId);
 		}
-		expect(items.find((item) => item.event_type === 'booking.rescheduled')?.data).toMatchObject({ previous_date: expect.any(String), previous_time: expect.any(String) });
+		expect(items.find((item) => item.event_type === 'booking.rescheduled')?.data).toMatchObject({
+			previous_date: expect.any(String),
+			previous_time: expect.any(String),
+		});
 	});
 
 	it('forged deliveries are answered 401 and start no execution', async () => {
@@ -136,7 +175,11 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 		const envelope = JSON.parse(real.rawBody.toString('utf8')) as { data: Record<string, unknown> };
 
 		// A real delivery's headers on a changed body (another candidate's email).
-		const tampered = JSON.stringify({ ...envelope, event_id: randomUUID(), data: { ...envelope.data, email: 'attacker@example.com' } });
+		const tampered = JSON.stringify({
+			...envelope,
+			event_id: randomUUID(),
+			data: { ...envelope.data, email: 'attacker@example.com' },
+		});
 		const answers = [await forward(url, 'POST', real.headers, tampered)];
 		// A well-formed delivery signed with a secret that is not the endpoint's.
 		const timestamp = Math.floor(Date.now() / 1000);
@@ -158,7 +201,8 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 		);
 
 		expect(answers.map((answer) => answer.status)).toEqual([401, 401]);
-		for (const answer of answers) expect(JSON.parse(answer.body)).toMatchObject({ received: false });
+		for (const answer of answers)
+			expect(JSON.parse(answer.body)).toMatchObject({ received: false });
 		expect(await settledExecutions(n8n, workflow.id, { atLeast: before })).toHaveLength(before);
 	});
 
@@ -166,7 +210,9 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 		const before = (await n8n.executions({ workflowId: workflow.id })).length;
 		relay.loseNextAcknowledgements(1); // n8n handles it, the sandbox sees 503 and retries
 		sandbox.bookings.equipment(22, 'in'); // certificate available
-		await waitFor(() => sandbox.deliveries().pending.length === 1, { what: 'the sandbox to schedule a retry' });
+		await waitFor(() => sandbox.deliveries().pending.length === 1, {
+			what: 'the sandbox to schedule a retry',
+		});
 		const [{ eventId }] = sandbox.deliveries().pending;
 		expect(await sandbox.flushDeliveries()).toBe(1); // the retry, 15 minutes later in production
 
@@ -179,7 +225,10 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 		expect(retry.deliveryId).not.toBe(first.deliveryId);
 		expect(retry.rawBody.equals(first.rawBody)).toBe(true);
 		expect([first.n8nStatus, retry.n8nStatus]).toEqual([200, 200]);
-		expect(JSON.parse(retry.n8nBody)).toMatchObject({ received: true, ignored: expect.stringContaining('already received') });
+		expect(JSON.parse(retry.n8nBody)).toMatchObject({
+			received: true,
+			ignored: expect.stringContaining('already received'),
+		});
 
 		const items = await triggerItems(before + 1);
 		expect(items).toHaveLength(before + 1);
@@ -191,11 +240,16 @@ describe(`BLS Portal Trigger in real n8n ${version}`, () => {
 	it('deactivation deletes the endpoint in BLS Portal', async () => {
 		watch.collect();
 		await n8n.deactivate(workflow.id);
-		await waitFor(() => endpointsWithSecrets(sandbox).length === 0, { what: 'the endpoint to be deleted' });
+		await waitFor(() => endpointsWithSecrets(sandbox).length === 0, {
+			what: 'the endpoint to be deleted',
+		});
 		expect(sandbox.state().accounts[0].webhooks).toEqual([]);
 		// Later events have nowhere to go.
 		sandbox.bookings.cancel(23);
-		expect(sandbox.deliveries().events.at(-1)).toMatchObject({ eventType: 'booking.cancelled', endpointIds: [] });
+		expect(sandbox.deliveries().events.at(-1)).toMatchObject({
+			eventType: 'booking.cancelled',
+			endpointIds: [],
+		});
 	});
 
 	it('leaves no API key, token or webhook secret in n8n’s log, files, workflows or executions', async () => {

@@ -84,7 +84,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
 	): Promise<IHttpRequestOptions> {
 		const { authenticate } = this.type(typeName);
-		if (typeof authenticate !== 'function') throw new Error('The harness supports function authentication only');
+		if (typeof authenticate !== 'function')
+			throw new Error('The harness supports function authentication only');
 		return await authenticate(credentials, requestOptions as IHttpRequestOptions);
 	}
 
@@ -96,16 +97,24 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		credentialsExpired: boolean,
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const type = this.type(typeName);
-		const expirable = type.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable === true);
+		const expirable = type.properties.find(
+			(p) => p.type === 'hidden' && p.typeOptions?.expirable === true,
+		);
 		if (!expirable || typeof type.preAuthentication !== 'function') return undefined;
 		// Exactly n8n's rule: only an empty string counts as "no token yet", otherwise wait for a 401.
 		if (credentials[expirable.name] !== '' && !credentialsExpired) return undefined;
 		this.preAuthenticationCalls++;
-		const output = (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
+		const output = (await type.preAuthentication.call(
+			helpers,
+			credentials,
+		)) as ICredentialDataDecryptedObject;
 		if (output[expirable.name] === undefined) return undefined;
 		const reference = node.credentials?.[typeName];
 		if (reference) {
-			await this.updateCredentials(reference, typeName, { ...this.stored(reference.id ?? ''), ...output });
+			await this.updateCredentials(reference, typeName, {
+				...this.stored(reference.id ?? ''),
+				...output,
+			});
 		}
 		return Object.assign(credentials, output);
 	}

@@ -28,7 +28,8 @@ export async function waitFor(
 ): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+		if (Date.now() > deadline)
+			throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
 		await sleep(pollMs);
 	}
 }
@@ -52,12 +53,21 @@ export function endpointsWithSecrets(sandbox: Sandbox): SigningEndpoint[] {
 }
 
 /** Waits until the sandbox holds an endpoint whose URL contains `urlPart` (a webhook id, say): activation registers it asynchronously. */
-export async function registeredEndpoint(sandbox: Sandbox, urlPart: string, timeoutMs = 30_000): Promise<SigningEndpoint> {
+export async function registeredEndpoint(
+	sandbox: Sandbox,
+	urlPart: string,
+	timeoutMs = 30_000,
+): Promise<SigningEndpoint> {
 	let found: SigningEndpoint | undefined;
-	await waitFor(() => (found = endpointsWithSecrets(sandbox).find((endpoint) => endpoint.url.includes(urlPart))) !== undefined, {
-		timeoutMs,
-		what: `an endpoint for ${urlPart} in the sandbox`,
-	});
+	await waitFor(
+		() =>
+			(found = endpointsWithSecrets(sandbox).find((endpoint) => endpoint.url.includes(urlPart))) !==
+			undefined,
+		{
+			timeoutMs,
+			what: `an endpoint for ${urlPart} in the sandbox`,
+		},
+	);
 	return found!;
 }
 
@@ -79,7 +89,9 @@ export async function settledExecutions(
 	let stableSince = Date.now();
 	for (;;) {
 		const executions = await n8n.executions({ workflowId });
-		const running = executions.filter((execution) => !execution.finished && !FINISHED.includes(execution.status));
+		const running = executions.filter(
+			(execution) => !execution.finished && !FINISHED.includes(execution.status),
+		);
 		if (executions.length !== last || running.length > 0) {
 			last = executions.length;
 			stableSince = Date.now();
@@ -87,7 +99,9 @@ export async function settledExecutions(
 			return await n8n.executions({ workflowId, includeData: true });
 		}
 		if (Date.now() > deadline) {
-			throw new Error(`Executions of workflow ${workflowId} did not settle (${executions.length}, ${running.length} running, wanted at least ${atLeast})`);
+			throw new Error(
+				`Executions of workflow ${workflowId} did not settle (${executions.length}, ${running.length} running, wanted at least ${atLeast})`,
+			);
 		}
 		await sleep(250);
 	}
@@ -123,10 +137,16 @@ export class DeliveryRelay {
 	/** n8n's origins (set once n8n is up); deliveries go to them in turn. */
 	targets: string[] = [];
 	/** Decides each delivery's fate; every delivery is passed on by default. */
-	policy: (delivery: { path: string; headers: Record<string, string>; rawBody: Buffer }) => RelayAction = () => 'forward';
+	policy: (delivery: {
+		path: string;
+		headers: Record<string, string>;
+		rawBody: Buffer;
+	}) => RelayAction = () => 'forward';
 	/** Picks the target of a delivery; default: the targets in turn (round robin). */
-	route: (delivery: { eventId: string; headers: Record<string, string> }, targets: string[]) => string = (_delivery, targets) =>
-		targets[this.turn++ % targets.length];
+	route: (
+		delivery: { eventId: string; headers: Record<string, string> },
+		targets: string[],
+	) => string = (_delivery, targets) => targets[this.turn++ % targets.length];
 	private turn = 0;
 	private acknowledgementsToLose = 0;
 	private inflight = 0;
@@ -165,7 +185,10 @@ export class DeliveryRelay {
 
 	/** Waits until no delivery is being passed on. */
 	async settled(timeoutMs = 30_000): Promise<void> {
-		await waitFor(() => this.inflight === 0, { timeoutMs, what: 'the relay to finish passing deliveries on' });
+		await waitFor(() => this.inflight === 0, {
+			timeoutMs,
+			what: 'the relay to finish passing deliveries on',
+		});
 	}
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -181,7 +204,10 @@ export class DeliveryRelay {
 			}
 			const eventId = headers['x-tdta-event-id'] ?? '';
 			let action = this.policy({ path, headers, rawBody });
-			const target = action === 'refuse' || this.targets.length === 0 ? '' : this.route({ eventId, headers }, this.targets);
+			const target =
+				action === 'refuse' || this.targets.length === 0
+					? ''
+					: this.route({ eventId, headers }, this.targets);
 			let n8nStatus = 0;
 			let n8nBody = '';
 			if (target) {
@@ -193,7 +219,12 @@ export class DeliveryRelay {
 					n8nBody = String(error);
 				}
 			}
-			if (action === 'forward' && this.acknowledgementsToLose > 0 && n8nStatus >= 200 && n8nStatus < 300) {
+			if (
+				action === 'forward' &&
+				this.acknowledgementsToLose > 0 &&
+				n8nStatus >= 200 &&
+				n8nStatus < 300
+			) {
 				this.acknowledgementsToLose--;
 				action = 'lose-answer';
 			}
@@ -212,7 +243,13 @@ export class DeliveryRelay {
 				relayedStatus,
 			});
 			res.writeHead(relayedStatus, { 'content-type': 'application/json' });
-			res.end(action === 'forward' ? n8nBody : JSON.stringify({ message: `test relay: ${action === 'refuse' ? 'simulated outage' : 'acknowledgement lost on the way back'}` }));
+			res.end(
+				action === 'forward'
+					? n8nBody
+					: JSON.stringify({
+							message: `test relay: ${action === 'refuse' ? 'simulated outage' : 'acknowledgement lost on the way back'}`,
+						}),
+			);
 		} catch {
 			if (!res.headersSent) res.writeHead(502);
 			res.end();
@@ -237,12 +274,21 @@ export function forward(
 	body: Buffer | string,
 ): Promise<{ status: number; body: string }> {
 	return new Promise((resolve, reject) => {
-		const request = http.request(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
-			const chunks: Buffer[] = [];
-			response.on('data', (chunk: Buffer) => chunks.push(chunk));
-			response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-			response.on('error', reject);
-		});
+		const request = http.request(
+			url,
+			{ method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+			(response) => {
+				const chunks: Buffer[] = [];
+				response.on('data', (chunk: Buffer) => chunks.push(chunk));
+				response.on('end', () =>
+					resolve({
+						status: response.statusCode ?? 0,
+						body: Buffer.concat(chunks).toString('utf8'),
+					}),
+				);
+				response.on('error', reject);
+			},
+		);
 		request.on('error', reject);
 		request.end(body);
 	});

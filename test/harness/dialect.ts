@@ -28,7 +28,8 @@ export function dialectWithout(dialect: Dialect, ...names: DialectSwitch[]): Dia
 }
 
 /** The error a list gives when the server ignores `page` and the list needs more than one page. */
-export const CANNOT_COMPLETE = /could not be read completely: .*(ignore the page parameter|same next-page link)/;
+export const CANNOT_COMPLETE =
+	/could not be read completely: .*(ignore the page parameter|same next-page link)/;
 
 /**
  * `calls` is exact when the list holds at least the limit (or for Return All); when the list is
@@ -64,7 +65,9 @@ export function listOutcome(dialect: Dialect, total: number, limit?: number): Li
 		const firstPage = dialect.has('per-page-ignored') ? 20 : Math.min(firstAsk, cap);
 		const limitReached = limit !== undefined && limit <= Math.min(firstPage, total);
 		const wholeListShown = total === 0 || (total <= firstPage && !dialect.has('list-links-only'));
-		return limitReached || wholeListShown ? { ok: true, calls: 1 + refused, exact: true } : { ok: false };
+		return limitReached || wholeListShown
+			? { ok: true, calls: 1 + refused, exact: true }
+			: { ok: false };
 	}
 	let calls = Math.max(1, Math.ceil(wanted / pageSize));
 	// Without meta or links, only a short page after the first shows the end of a Return All; a full
@@ -79,6 +82,7 @@ export function listOutcome(dialect: Dialect, total: number, limit?: number): Li
 /** The list calls a Return All or Limit takes under the run's dialect (for suites whose lists it can complete). */
 export function fewestCalls(total: number, limit?: number, dialect: Dialect = testDialect): number {
 	const outcome = listOutcome(dialect, total, limit);
-	if (!outcome.ok) throw new Error(`Under ${[...dialect].join(',')} a list of ${total} cannot be read completely`);
+	if (!outcome.ok)
+		throw new Error(`Under ${[...dialect].join(',')} a list of ${total} cannot be read completely`);
 	return outcome.calls;
 }

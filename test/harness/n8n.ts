@@ -195,7 +195,10 @@ export class N8nHarness {
 	/** Runs and fails the test with the node's own message if the node failed. */
 	async output(options: RunOptions): Promise<INodeExecutionData[]> {
 		const { items, error } = await this.run(options);
-		if (error) throw new Error(`Node failed: ${error.message}${error.description ? ` — ${error.description}` : ''}`);
+		if (error)
+			throw new Error(
+				`Node failed: ${error.message}${error.description ? ` — ${error.description}` : ''}`,
+			);
 		return items;
 	}
 

@@ -27,6 +27,8 @@ export interface RequestLog {
 	entries: Array<{ method: string; path: string; url: string; status: number }>;
 }
 
-export const requestLog = async (origin: string) => await control<RequestLog>(origin, 'GET', '/requests');
+export const requestLog = async (origin: string) =>
+	await control<RequestLog>(origin, 'GET', '/requests');
 
-export const clearRequestLog = async (origin: string) => await control(origin, 'DELETE', '/requests');
+export const clearRequestLog = async (origin: string) =>
+	await control(origin, 'DELETE', '/requests');

@@ -44,7 +44,11 @@ export interface CapturedRequest {
 }
 
 /** A copy of the request with one header replaced (a string or a repeated header) or removed (`undefined`). */
-export function withHeader(request: CapturedRequest, name: string, value: string | string[] | undefined): CapturedRequest {
+export function withHeader(
+	request: CapturedRequest,
+	name: string,
+	value: string | string[] | undefined,
+): CapturedRequest {
 	const headers = { ...request.headers };
 	if (value === undefined) delete headers[name.toLowerCase()];
 	else headers[name.toLowerCase()] = value;
@@ -52,7 +56,11 @@ export function withHeader(request: CapturedRequest, name: string, value: string
 }
 
 export function withBody(request: CapturedRequest, rawBody: Buffer): CapturedRequest {
-	return { ...request, rawBody, headers: { ...request.headers, 'content-length': String(rawBody.length) } };
+	return {
+		...request,
+		rawBody,
+		headers: { ...request.headers, 'content-length': String(rawBody.length) },
+	};
 }
 
 export function header(request: CapturedRequest, name: string): string {
@@ -89,7 +97,10 @@ export class RecordingResponse {
 	headers: Record<string, string> = {};
 	sent = false;
 
-	constructor(private readonly live?: http.ServerResponse, private readonly failAcknowledgement = false) {}
+	constructor(
+		private readonly live?: http.ServerResponse,
+		private readonly failAcknowledgement = false,
+	) {}
 
 	get headersSent(): boolean {
 		return this.sent;
@@ -125,7 +136,9 @@ export class RecordingResponse {
 	}
 
 	send(body: unknown): this {
-		return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) ? this.json(body) : this.end(body);
+		return typeof body === 'object' && body !== null && !Buffer.isBuffer(body)
+			? this.json(body)
+			: this.end(body);
 	}
 
 	end(payload?: unknown, parsed: unknown = payload): this {
@@ -136,7 +149,9 @@ export class RecordingResponse {
 			// A lost acknowledgement: the node answered 2xx but the sender sees a failure and retries.
 			const status = this.failAcknowledgement ? 503 : this.statusCode;
 			this.live.writeHead(status, this.headers);
-			this.live.end(payload === undefined ? undefined : Buffer.isBuffer(payload) ? payload : String(payload));
+			this.live.end(
+				payload === undefined ? undefined : Buffer.isBuffer(payload) ? payload : String(payload),
+			);
 		}
 		return this;
 	}
@@ -218,7 +233,9 @@ export class TriggerHarness {
 		const workflow = this.harness.workflow(this.node);
 		workflow.id = this.workflowId;
 		workflow.name = this.workflowName;
-		workflow.staticData = ObservableObject.create(clone(staticData), undefined, { ignoreEmptyOnFirstChild: true });
+		workflow.staticData = ObservableObject.create(clone(staticData), undefined, {
+			ignoreEmptyOnFirstChild: true,
+		});
 		return workflow;
 	}
 
@@ -236,7 +253,10 @@ export class TriggerHarness {
 		};
 	}
 
-	private hook(test: boolean, staticData: IDataObject): { context: HookContext; workflow: Workflow } {
+	private hook(
+		test: boolean,
+		staticData: IDataObject,
+	): { context: HookContext; workflow: Workflow } {
 		const workflow = this.workflow(staticData);
 		const additionalData = this.additionalData();
 		const context = new HookContext(
@@ -256,8 +276,13 @@ export class TriggerHarness {
 	}
 
 	/** Runs one lifecycle method and keeps the static data it leaves, as n8n would. */
-	async lifecycle(method: 'checkExists' | 'create' | 'delete', { test = false } = {}): Promise<boolean> {
-		const staticData = test ? (this.testStaticData ?? clone(this.savedStaticData)) : this.savedStaticData;
+	async lifecycle(
+		method: 'checkExists' | 'create' | 'delete',
+		{ test = false } = {},
+	): Promise<boolean> {
+		const staticData = test
+			? (this.testStaticData ?? clone(this.savedStaticData))
+			: this.savedStaticData;
 		const { context, workflow } = this.hook(test, staticData);
 		const methods = this.type.webhookMethods?.default;
 		if (!methods) throw new Error('The trigger has no webhook methods');
@@ -297,7 +322,11 @@ export class TriggerHarness {
 	/** Hands one request to `webhook()` and answers it as n8n would. */
 	async deliver(
 		request: CapturedRequest,
-		{ test = false, live, failAcknowledgement = false }: { test?: boolean; live?: http.ServerResponse; failAcknowledgement?: boolean } = {},
+		{
+			test = false,
+			live,
+			failAcknowledgement = false,
+		}: { test?: boolean; live?: http.ServerResponse; failAcknowledgement?: boolean } = {},
 	): Promise<DeliveryOutcome> {
 		const workflow = this.workflow((test ? this.testStaticData : this.savedStaticData) ?? {});
 		const response = new RecordingResponse(live, failAcknowledgement);
@@ -319,9 +348,16 @@ export class TriggerHarness {
 		const result = await this.type.webhook.call(context);
 		const answeredByNode = response.sent;
 		if (!response.sent) {
-			if (result.noWebhookResponse) throw new Error('webhook() claimed to have answered but sent nothing');
+			if (result.noWebhookResponse)
+				throw new Error('webhook() claimed to have answered but sent nothing');
 			// n8n's onReceived default answers.
-			response.status(200).json(result.workflowData ? { message: 'Workflow was started' } : (result.webhookResponse ?? { message: 'Webhook call received' }));
+			response
+				.status(200)
+				.json(
+					result.workflowData
+						? { message: 'Workflow was started' }
+						: (result.webhookResponse ?? { message: 'Webhook call received' }),
+				);
 		}
 		// n8n's live-webhook path saves static data changed in webhook() after answering; test webhooks never.
 		if (!test && (workflow.staticData as IDataObject).__dataChanged === true) {
@@ -410,9 +446,13 @@ export class WebhookReceiver {
 				rawBody: Buffer.concat(chunks),
 			};
 			this.captured.push(request);
-			const match = [...this.triggers].map((trigger) => ({ trigger, owner: trigger.owns(request.path) })).find((m) => m.owner);
+			const match = [...this.triggers]
+				.map((trigger) => ({ trigger, owner: trigger.owns(request.path) }))
+				.find((m) => m.owner);
 			if (!match?.owner) {
-				res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"The requested webhook is not registered."}');
+				res
+					.writeHead(404, { 'content-type': 'application/json' })
+					.end('{"message":"The requested webhook is not registered."}');
 				return;
 			}
 			const failAcknowledgement = this.acknowledgementsToLose > 0;

@@ -11,11 +11,23 @@ import { randomUUID } from 'crypto';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { versionFromEnv, type CreatedCredential } from '../../scripts/n8n/instance';
 import { startQueueCluster, type QueueCluster } from '../../scripts/n8n/queue';
-import { chainWorkflow, NODE_TYPES, withCredential, type WorkflowJson } from '../../scripts/n8n/workflows';
+import {
+	chainWorkflow,
+	NODE_TYPES,
+	withCredential,
+	type WorkflowJson,
+} from '../../scripts/n8n/workflows';
 import { BlsPortalTrigger } from '../../nodes/BlsPortalTrigger/BlsPortalTrigger.node';
 import { createSandboxCredential, triggerRegistrationSaved } from '../e2e/helpers';
 import { accountBookings, outputOf, weekdaysAhead } from '../e2e/scenarioSupport';
-import { DeliveryRelay, endpointsWithSecrets, registeredEndpoint, settledExecutions, sleep, waitFor } from '../harness/deliveryRelay';
+import {
+	DeliveryRelay,
+	endpointsWithSecrets,
+	registeredEndpoint,
+	settledExecutions,
+	sleep,
+	waitFor,
+} from '../harness/deliveryRelay';
 import {
 	blsNode,
 	executionError,
@@ -37,7 +49,8 @@ const TRIGGER = 'BLS Portal Trigger';
  * from the trigger's `execute()` on the worker. Until the trigger has that, a retry that reaches the
  * other webhook process is new to it (each process remembers only what it received itself).
  */
-const SHARED_DUPLICATE_RECORD = typeof (BlsPortalTrigger.prototype as { execute?: unknown }).execute === 'function';
+const SHARED_DUPLICATE_RECORD =
+	typeof (BlsPortalTrigger.prototype as { execute?: unknown }).execute === 'function';
 /**
  * With that record in place the scenario still fails on n8n 2.41.1: the store reads and rewrites
  * one row per trigger node with no lock, so when two workers record different event ids at the
@@ -55,7 +68,13 @@ let cluster: QueueCluster;
 let credential: CreatedCredential;
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, rateLimit: false, retryDelayMs: 1000, bookings: 400, slotCapacity: 50 });
+	sandbox = await startSandbox({
+		port: 0,
+		rateLimit: false,
+		retryDelayMs: 1000,
+		bookings: 400,
+		slotCapacity: 50,
+	});
 	relay = await DeliveryRelay.start();
 	sink = await Sink.start();
 	cluster = await startQueueCluster({
@@ -82,16 +101,30 @@ afterAll(async () => {
 const main = () => cluster.main;
 const account = () => sandbox.accounts[0];
 
-function triggerWorkflow(name: string, events: string[], options: Record<string, unknown>, downstream: ReturnType<typeof sinkNode>): { workflow: WorkflowJson; webhookId: string } {
+function triggerWorkflow(
+	name: string,
+	events: string[],
+	options: Record<string, unknown>,
+	downstream: ReturnType<typeof sinkNode>,
+): { workflow: WorkflowJson; webhookId: string } {
 	const webhookId = randomUUID();
 	const workflow = chainWorkflow(name, [
-		{ name: TRIGGER, type: NODE_TYPES.blsPortalTrigger, typeVersion: 1, webhookId, parameters: { events, options } },
+		{
+			name: TRIGGER,
+			type: NODE_TYPES.blsPortalTrigger,
+			typeVersion: 1,
+			webhookId,
+			parameters: { events, options },
+		},
 		downstream,
 	]);
 	return { workflow: withCredential(workflow, credential), webhookId };
 }
 
-async function activateTrigger(workflow: WorkflowJson, webhookId: string): Promise<{ id: string; endpoint: Awaited<ReturnType<typeof registeredEndpoint>> }> {
+async function activateTrigger(
+	workflow: WorkflowJson,
+	webhookId: string,
+): Promise<{ id: string; endpoint: Awaited<ReturnType<typeof registeredEndpoint>> }> {
 	const { id } = await main().importWorkflow(workflow);
 	await main().activate(id);
 	const endpoint = await registeredEndpoint(sandbox, webhookId, 60_000);
@@ -104,7 +137,8 @@ function bookedIds(count: number): number[] {
 	const ids = accountBookings(sandbox, account().hbClientId)
 		.filter((booking) => booking.status === 'booked' && booking.training_status !== 'completed')
 		.map((booking) => Number(booking.id));
-	if (ids.length < count) throw new Error(`The sandbox has only ${ids.length} booked bookings, wanted ${count}`);
+	if (ids.length < count)
+		throw new Error(`The sandbox has only ${ids.length} booked bookings, wanted ${count}`);
 	return ids.slice(0, count);
 }
 
@@ -117,18 +151,25 @@ async function certificateFromApi(bookingId: number): Promise<Buffer> {
 			body: JSON.stringify({ hb_client_id: account().hbClientId, api_key: account().apiKey }),
 		})
 	).json()) as { access_token: string };
-	const response = await fetch(`${sandbox.apiUrl}/bookings/${bookingId}/certificate`, { headers: { authorization: `Bearer ${token}` } });
+	const response = await fetch(`${sandbox.apiUrl}/bookings/${bookingId}/certificate`, {
+		headers: { authorization: `Bearer ${token}` },
+	});
 	if (!response.ok) throw new Error(`The API refused the certificate: ${response.status}`);
 	return Buffer.from(await response.arrayBuffer());
 }
 
 /** Which worker ran each execution, from the workers' logs ("Worker started execution <id>"). */
 function workerOf(executionId: string): number | undefined {
-	const index = cluster.workers.findIndex((worker) => new RegExp(`Worker started execution ${executionId}\\b`).test(worker.logs()));
+	const index = cluster.workers.findIndex((worker) =>
+		new RegExp(`Worker started execution ${executionId}\\b`).test(worker.logs()),
+	);
 	return index < 0 ? undefined : index;
 }
 
-async function activeWebhookWorkflow(name: string, nodes: Parameters<typeof webhookWorkflow>[1]): Promise<{ id: string; path: string }> {
+async function activeWebhookWorkflow(
+	name: string,
+	nodes: Parameters<typeof webhookWorkflow>[1],
+): Promise<{ id: string; path: string }> {
 	const { workflow, path } = webhookWorkflow(name, nodes);
 	const { id } = await main().importWorkflow(withCredential(workflow, credential));
 	await main().activate(id);
@@ -138,7 +179,9 @@ async function activeWebhookWorkflow(name: string, nodes: Parameters<typeof webh
 /** Starts `count` executions at once, alternating between the webhook processes; every call must be accepted. */
 async function startAtOnce(path: string, bodies: unknown[]): Promise<void> {
 	const origins = cluster.webhookOrigins;
-	const statuses = await Promise.all(bodies.map((body, index) => postJson(origins[index % origins.length], path, body)));
+	const statuses = await Promise.all(
+		bodies.map((body, index) => postJson(origins[index % origins.length], path, body)),
+	);
 	expect(statuses.filter((status) => status !== 200)).toEqual([]);
 }
 
@@ -154,24 +197,38 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 
 	it('(1) activation registers exactly one endpoint, from the leader; deactivation deletes it', async () => {
 		sandbox.clearRequests();
-		const { workflow, webhookId } = triggerWorkflow('queue: lifecycle', ['booking.attendance_marked'], {}, sinkNode('Downstream', sink, 'lifecycle', '$json.event_id'));
+		const { workflow, webhookId } = triggerWorkflow(
+			'queue: lifecycle',
+			['booking.attendance_marked'],
+			{},
+			sinkNode('Downstream', sink, 'lifecycle', '$json.event_id'),
+		);
 		const { id, endpoint } = await activateTrigger(workflow, webhookId);
 		// Five n8n processes load the package; activation runs on the main process only. Give any
 		// other process time to register a second endpoint, were it to.
 		await sleep(5000);
 		const afterActivation = sandbox.requests().byEndpoint;
-		const registered = endpointsWithSecrets(sandbox).filter((candidate) => candidate.url.includes(webhookId));
+		const registered = endpointsWithSecrets(sandbox).filter((candidate) =>
+			candidate.url.includes(webhookId),
+		);
 		expect(registered).toHaveLength(1);
 		expect(endpoint.url).toBe(`${relay.origin}/webhook/${webhookId}/webhook`);
 		expect(afterActivation['POST /webhooks']).toBe(1);
 
 		await main().deactivate(id);
-		await waitFor(() => endpointsWithSecrets(sandbox).every((candidate) => !candidate.url.includes(webhookId)), { timeoutMs: 60_000, what: 'the endpoint to be deleted' });
+		await waitFor(
+			() => endpointsWithSecrets(sandbox).every((candidate) => !candidate.url.includes(webhookId)),
+			{ timeoutMs: 60_000, what: 'the endpoint to be deleted' },
+		);
 		const afterDeactivation = sandbox.requests().byEndpoint;
 		expect(afterDeactivation['POST /webhooks']).toBe(1);
 		expect(afterDeactivation['DELETE /webhooks/{id}']).toBe(1);
 		expect(sandbox.state().accounts[0].webhooks).toEqual([]);
-		report('(1) lifecycle', { registrations: afterActivation['POST /webhooks'], deletions: afterDeactivation['DELETE /webhooks/{id}'], requests: afterDeactivation });
+		report('(1) lifecycle', {
+			registrations: afterActivation['POST /webhooks'],
+			deletions: afterDeactivation['DELETE /webhooks/{id}'],
+			requests: afterDeactivation,
+		});
 	});
 
 	(RUN_DEDUPE_SCENARIO ? it : it.skip)(
@@ -179,13 +236,19 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 		async () => {
 			const EVENTS = 300;
 			const LOST_ACKNOWLEDGEMENTS = 30;
-			const { workflow, webhookId } = triggerWorkflow('queue: 300 deliveries', ['booking.attendance_marked'], {}, sinkNode('Downstream', sink, 'event', '$json.event_id'));
+			const { workflow, webhookId } = triggerWorkflow(
+				'queue: 300 deliveries',
+				['booking.attendance_marked'],
+				{},
+				sinkNode('Downstream', sink, 'event', '$json.event_id'),
+			);
 			const { id, endpoint } = await activateTrigger(workflow, webhookId);
 			// First deliveries alternate; a retry goes to the process that did not get the event before.
 			let turn = 0;
 			relay.route = (delivery, targets) => {
 				const earlier = relay.deliveriesOf(delivery.eventId).filter((previous) => previous.target);
-				if (earlier.length > 0) return targets.find((target) => target !== earlier.at(-1)!.target) ?? targets[0];
+				if (earlier.length > 0)
+					return targets.find((target) => target !== earlier.at(-1)!.target) ?? targets[0];
 				return targets[turn++ % targets.length];
 			};
 			// Every 10th event's first delivery reaches n8n, but the API hears 503 and retries it. The API
@@ -197,40 +260,73 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 				const eventId = headers['x-tdta-event-id'] ?? '';
 				if (firstSeen.has(eventId)) return 'forward';
 				firstSeen.add(eventId);
-				return firstSeen.size % 10 === 0 && lost++ < LOST_ACKNOWLEDGEMENTS ? 'lose-answer' : 'forward';
+				return firstSeen.size % 10 === 0 && lost++ < LOST_ACKNOWLEDGEMENTS
+					? 'lose-answer'
+					: 'forward';
 			};
 			sandbox.configure({ retryDelayMs: 3_600_000 });
 			const bookings = bookedIds(50);
-			const ourDeliveries = () => relay.deliveries.filter((delivery) => delivery.path.includes(webhookId)).length;
+			const ourDeliveries = () =>
+				relay.deliveries.filter((delivery) => delivery.path.includes(webhookId)).length;
 			for (let fired = 0; fired < EVENTS; fired += 20) {
-				for (let i = fired; i < fired + 20; i++) sandbox.bookings.attendance(bookings[i % bookings.length], i % 2 === 0);
-				await waitFor(() => ourDeliveries() >= fired + 20, { timeoutMs: 120_000, what: `the first deliveries of events ${fired + 1}–${fired + 20}` });
+				for (let i = fired; i < fired + 20; i++)
+					sandbox.bookings.attendance(bookings[i % bookings.length], i % 2 === 0);
+				await waitFor(() => ourDeliveries() >= fired + 20, {
+					timeoutMs: 120_000,
+					what: `the first deliveries of events ${fired + 1}–${fired + 20}`,
+				});
 			}
 			await relay.settled();
-			const firstRuns = await settledExecutions(main(), id, { atLeast: EVENTS, quietMs: 5000, timeoutMs: 600_000 });
+			const firstRuns = await settledExecutions(main(), id, {
+				atLeast: EVENTS,
+				quietMs: 5000,
+				timeoutMs: 600_000,
+			});
 			expect(firstRuns).toHaveLength(EVENTS);
 			// How many ids the trigger's record in n8n's database holds once every first run has finished.
 			const recordedAfterFirstRuns = cluster
 				.sql(`select value from processed_data where "workflowId" = '${id}'`)
-				.reduce((sum, value) => sum + ((JSON.parse(value) as { data?: unknown[] }).data?.length ?? 0), 0);
+				.reduce(
+					(sum, value) => sum + ((JSON.parse(value) as { data?: unknown[] }).data?.length ?? 0),
+					0,
+				);
 			expect(sandbox.deliveries().pending).toHaveLength(LOST_ACKNOWLEDGEMENTS);
 			expect(await sandbox.flushDeliveries()).toBe(LOST_ACKNOWLEDGEMENTS);
 			await relay.settled();
-			const events = sandbox.deliveries().events.filter((event) => event.endpointIds.includes(endpoint.id));
+			const events = sandbox
+				.deliveries()
+				.events.filter((event) => event.endpointIds.includes(endpoint.id));
 			expect(events).toHaveLength(EVENTS);
-			const executions = await settledExecutions(main(), id, { atLeast: EVENTS + LOST_ACKNOWLEDGEMENTS, quietMs: 5000, timeoutMs: 600_000 });
+			const executions = await settledExecutions(main(), id, {
+				atLeast: EVENTS + LOST_ACKNOWLEDGEMENTS,
+				quietMs: 5000,
+				timeoutMs: 600_000,
+			});
 
-			const ours = relay.deliveries.filter((delivery) => events.some((event) => event.eventId === delivery.eventId));
-			const retried = [...tally(ours.map((delivery) => delivery.eventId))].filter(([, count]) => count > 1).map(([eventId]) => eventId);
-			const firstDeliveries = ours.filter((delivery, index) => ours.findIndex((other) => other.eventId === delivery.eventId) === index);
+			const ours = relay.deliveries.filter((delivery) =>
+				events.some((event) => event.eventId === delivery.eventId),
+			);
+			const retried = [...tally(ours.map((delivery) => delivery.eventId))]
+				.filter(([, count]) => count > 1)
+				.map(([eventId]) => eventId);
+			const firstDeliveries = ours.filter(
+				(delivery, index) =>
+					ours.findIndex((other) => other.eventId === delivery.eventId) === index,
+			);
 			const retries = ours.filter((delivery) => !firstDeliveries.includes(delivery));
 			const downstream = sink.countsOf('event');
-			const ranDownstream = executions.filter((execution) => outputOf(execution, 'Downstream').length > 0);
+			const ranDownstream = executions.filter(
+				(execution) => outputOf(execution, 'Downstream').length > 0,
+			);
 			const figures = {
 				events: events.length,
 				deliveries: ours.length,
-				firstDeliveriesByWebhookProcess: cluster.webhookOrigins.map((origin) => firstDeliveries.filter((delivery) => delivery.target === origin).length),
-				retriesByWebhookProcess: cluster.webhookOrigins.map((origin) => retries.filter((delivery) => delivery.target === origin).length),
+				firstDeliveriesByWebhookProcess: cluster.webhookOrigins.map(
+					(origin) => firstDeliveries.filter((delivery) => delivery.target === origin).length,
+				),
+				retriesByWebhookProcess: cluster.webhookOrigins.map(
+					(origin) => retries.filter((delivery) => delivery.target === origin).length,
+				),
 				idsInProcessedDataStoreAfterFirstRuns: recordedAfterFirstRuns,
 				acknowledgementsLost: ours.filter((delivery) => delivery.action === 'lose-answer').length,
 				retriedEvents: retried.length,
@@ -247,7 +343,11 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 				const [first, retry] = relay.deliveriesOf(eventId);
 				expect(retry.target).not.toBe(first.target);
 			}
-			expect(Math.abs(figures.firstDeliveriesByWebhookProcess[0] - figures.firstDeliveriesByWebhookProcess[1])).toBeLessThanOrEqual(1);
+			expect(
+				Math.abs(
+					figures.firstDeliveriesByWebhookProcess[0] - figures.firstDeliveriesByWebhookProcess[1],
+				),
+			).toBeLessThanOrEqual(1);
 			expect(executions.filter((execution) => execution.status !== 'success')).toEqual([]);
 			// Exactly once per event, downstream and in n8n.
 			expect([...downstream.keys()].sort()).toEqual(events.map((event) => event.eventId).sort());
@@ -267,7 +367,9 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 	}
 
 	it('(3) token under concurrency: after a forced expiry, 20 and then 60 executions at once all succeed, with sign-ins and refreshes bounded by the executions running at once', async () => {
-		const { id, path } = await activeWebhookWorkflow('queue: token', [blsNode('Credits', { resource: 'account', operation: 'getCredits' })]);
+		const { id, path } = await activeWebhookWorkflow('queue: token', [
+			blsNode('Credits', { resource: 'account', operation: 'getCredits' }),
+		]);
 		// A first run stores a token with the credential.
 		await startAtOnce(path, [{ warm: true }]);
 		let expected = (await settledExecutions(main(), id, { atLeast: 1 })).length;
@@ -276,9 +378,14 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 		for (const count of [20, 60]) {
 			sandbox.expireTokens({ access: true, hbClientId: account().hbClientId });
 			sandbox.clearRequests();
-			await startAtOnce(path, Array.from({ length: count }, (_, index) => ({ index })));
+			await startAtOnce(
+				path,
+				Array.from({ length: count }, (_, index) => ({ index })),
+			);
 			expected += count;
-			const executions = (await settledExecutions(main(), id, { atLeast: expected, timeoutMs: 300_000 })).slice(0, count);
+			const executions = (
+				await settledExecutions(main(), id, { atLeast: expected, timeoutMs: 300_000 })
+			).slice(0, count);
 			const log = sandbox.requests();
 			const round = {
 				executions: count,
@@ -287,11 +394,18 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 				refreshes: log.refreshes,
 				unauthorised: log.byStatus['401'] ?? 0,
 				creditReads: log.byEndpoint['GET /credits'] ?? 0,
-				byWorker: [0, 1].map((worker) => executions.filter((execution) => workerOf(String(execution.id)) === worker).length),
+				byWorker: [0, 1].map(
+					(worker) =>
+						executions.filter((execution) => workerOf(String(execution.id)) === worker).length,
+				),
 			};
 			rounds.push(round);
 			report(`(3) token, ${count} executions at once`, round);
-			expect(executions.map((execution) => `${execution.id}: ${execution.status} ${executionError(execution)}`).filter((line) => !line.includes('success'))).toEqual([]);
+			expect(
+				executions
+					.map((execution) => `${execution.id}: ${execution.status} ${executionError(execution)}`)
+					.filter((line) => !line.includes('success')),
+			).toEqual([]);
 			expect(round.succeeded).toBe(count);
 			// Each execution read credits once with a valid token in the end.
 			expect(log.byStatus['200'] ?? 0).toBeGreaterThanOrEqual(count);
@@ -330,14 +444,21 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 		}));
 		sandbox.clearRequests();
 		await startAtOnce(path, candidates);
-		const executions = await settledExecutions(main(), id, { atLeast: CANDIDATES, timeoutMs: 300_000 });
+		const executions = await settledExecutions(main(), id, {
+			atLeast: CANDIDATES,
+			timeoutMs: 300_000,
+		});
 		sandbox.clearFaults();
 
 		const emails = new Set(candidates.map((candidate) => candidate.email));
-		const booked = accountBookings(sandbox, account().hbClientId).filter((booking) => emails.has(String(booking.email)));
+		const booked = accountBookings(sandbox, account().hbClientId).filter((booking) =>
+			emails.has(String(booking.email)),
+		);
 		const winners = executions.filter((execution) => execution.status === 'success');
 		const losers = executions.filter((execution) => execution.status !== 'success');
-		const holdConflicts = losers.filter((execution) => /Another timeslot hold is active on this account/.test(executionError(execution)));
+		const holdConflicts = losers.filter((execution) =>
+			/Another timeslot hold is active on this account/.test(executionError(execution)),
+		);
 		const log = sandbox.requests();
 		const figures = {
 			executions: executions.length,
@@ -345,11 +466,19 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 			holdConflicts: holdConflicts.length,
 			otherFailures: losers.length - holdConflicts.length,
 			bookingsMade: booked.length,
-			candidatesBookedTwice: [...tally(booked.map((booking) => booking.email))].filter(([, count]) => count > 1).length,
+			candidatesBookedTwice: [...tally(booked.map((booking) => booking.email))].filter(
+				([, count]) => count > 1,
+			).length,
 			holdsTried: log.byEndpoint['POST /timeslots/hold'] ?? 0,
-			holdsReleased: log.byEndpoint['DELETE /timeslots/hold/{holdHash}'] ?? log.byEndpoint['DELETE /timeslots/hold'] ?? 0,
+			holdsReleased:
+				log.byEndpoint['DELETE /timeslots/hold/{holdHash}'] ??
+				log.byEndpoint['DELETE /timeslots/hold'] ??
+				0,
 			activeHoldAfter: sandbox.state().accounts[0].activeHold,
-			byWorker: [0, 1].map((worker) => executions.filter((execution) => workerOf(String(execution.id)) === worker).length),
+			byWorker: [0, 1].map(
+				(worker) =>
+					executions.filter((execution) => workerOf(String(execution.id)) === worker).length,
+			),
 			crashed: executions.filter((execution) => execution.status === 'crashed').length,
 		};
 		report('(4) book at once', figures);
@@ -359,9 +488,16 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 		expect(figures.activeHoldAfter).toBeNull();
 		expect(winners.length).toBeGreaterThanOrEqual(1);
 		expect(holdConflicts.length).toBeGreaterThanOrEqual(1);
-		expect(losers.map((execution) => `${execution.status}: ${executionError(execution)}`).filter((line) => !/^error: Another timeslot hold is active/.test(line))).toEqual([]);
+		expect(
+			losers
+				.map((execution) => `${execution.status}: ${executionError(execution)}`)
+				.filter((line) => !/^error: Another timeslot hold is active/.test(line)),
+		).toEqual([]);
 		expect(figures.byWorker.every((ran) => ran > 0)).toBe(true);
-		for (const winner of winners) expect(outputOf(winner, 'Book')).toEqual([expect.objectContaining({ status: 'booked', course_id: 1, date, time: '10:00' })]);
+		for (const winner of winners)
+			expect(outputOf(winner, 'Book')).toEqual([
+				expect.objectContaining({ status: 'booked', course_id: 1, date, time: '10:00' }),
+			]);
 		await main().deactivate(id);
 	});
 
@@ -369,7 +505,16 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 		const webhookId = randomUUID();
 		const workflow = withCredential(
 			chainWorkflow('queue: certificate', [
-				{ name: TRIGGER, type: NODE_TYPES.blsPortalTrigger, typeVersion: 1, webhookId, parameters: { events: ['booking.certificate_available'], options: { attachCertificate: true } } },
+				{
+					name: TRIGGER,
+					type: NODE_TYPES.blsPortalTrigger,
+					typeVersion: 1,
+					webhookId,
+					parameters: {
+						events: ['booking.certificate_available'],
+						options: { attachCertificate: true },
+					},
+				},
 				{
 					name: 'Upload',
 					type: 'n8n-nodes-base.httpRequest',
@@ -388,15 +533,26 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 		);
 		const { id, endpoint } = await activateTrigger(workflow, webhookId);
 		const candidate = accountBookings(sandbox, account().hbClientId).find(
-			(booking) => booking.status !== 'cancelled' && booking.training_status === 'completed' && booking.equipment_status !== 'in',
+			(booking) =>
+				booking.status !== 'cancelled' &&
+				booking.training_status === 'completed' &&
+				booking.equipment_status !== 'in',
 		);
 		if (!candidate) throw new Error('The sandbox has no completed booking whose kit is still out');
 		sandbox.bookings.equipment(Number(candidate.id), 'in');
 		expect(await sandbox.waitForDeliveries(60_000)).toBe(true);
-		const [event] = sandbox.deliveries().events.filter((fired) => fired.endpointIds.includes(endpoint.id));
-		expect(event).toMatchObject({ eventType: 'booking.certificate_available', bookingId: Number(candidate.id) });
+		const [event] = sandbox
+			.deliveries()
+			.events.filter((fired) => fired.endpointIds.includes(endpoint.id));
+		expect(event).toMatchObject({
+			eventType: 'booking.certificate_available',
+			bookingId: Number(candidate.id),
+		});
 		const [execution] = await settledExecutions(main(), id, { atLeast: 1 });
-		await waitFor(() => sink.countsOf('certificate').size > 0, { timeoutMs: 60_000, what: 'the certificate upload' });
+		await waitFor(() => sink.countsOf('certificate').size > 0, {
+			timeoutMs: 60_000,
+			what: 'the certificate upload',
+		});
 
 		const uploads = sink.hits.filter((hit) => hit.path === `/certificate/${event.eventId}`);
 		const pdf = await certificateFromApi(Number(candidate.id));
@@ -420,7 +576,12 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 
 	it('(6) a worker killed (SIGKILL) during a Return All: n8n reports the execution failed or runs it again, and no item reaches the sink twice', async () => {
 		const { id, path } = await activeWebhookWorkflow('queue: killed worker', [
-			blsNode('All bookings', { resource: 'booking', operation: 'getMany', returnAll: true, filters: {} }),
+			blsNode('All bookings', {
+				resource: 'booking',
+				operation: 'getMany',
+				returnAll: true,
+				filters: {},
+			}),
 			sinkNode('Sink', sink, 'booking', '$json.id'),
 		]);
 		const total = accountBookings(sandbox, account().hbClientId).length;
@@ -433,7 +594,11 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 			async () => {
 				const [running] = await main().executions({ workflowId: id });
 				executionId = running ? String(running.id) : '';
-				return executionId !== '' && workerOf(executionId) !== undefined && (sandbox.requests().byEndpoint['GET /bookings'] ?? 0) >= 1;
+				return (
+					executionId !== '' &&
+					workerOf(executionId) !== undefined &&
+					(sandbox.requests().byEndpoint['GET /bookings'] ?? 0) >= 1
+				);
 			},
 			{ timeoutMs: 120_000, pollMs: 250, what: 'the Return All to be under way on a worker' },
 		);
@@ -444,11 +609,17 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 		let finalStatus = '';
 		await waitFor(
 			async () => {
-				const execution = (await main().executions({ workflowId: id })).find((candidate) => String(candidate.id) === executionId);
+				const execution = (await main().executions({ workflowId: id })).find(
+					(candidate) => String(candidate.id) === executionId,
+				);
 				finalStatus = execution?.status ?? '';
 				return ['success', 'error', 'crashed', 'canceled'].includes(finalStatus);
 			},
-			{ timeoutMs: 300_000, pollMs: 1000, what: `execution ${executionId} to be reported finished after its worker was killed` },
+			{
+				timeoutMs: 300_000,
+				pollMs: 1000,
+				what: `execution ${executionId} to be reported finished after its worker was killed`,
+			},
 		);
 		sandbox.clearFaults();
 		const executions = await settledExecutions(main(), id, { atLeast: 1 });
@@ -459,7 +630,10 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 			killedWorker: victim + 1,
 			status: finalStatus,
 			executions: executions.map((execution) => `${execution.id}:${execution.status}`),
-			rerunBy: workerOf(executionId) === victim ? 'none seen' : `worker ${(workerOf(executionId) ?? -1) + 1}`,
+			rerunBy:
+				workerOf(executionId) === victim
+					? 'none seen'
+					: `worker ${(workerOf(executionId) ?? -1) + 1}`,
 			itemsInSink: counts.size,
 			itemsInSinkTwice: [...counts.values()].filter((count) => count > 1).length,
 		};
@@ -469,6 +643,8 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 		// A run n8n finished again delivered every item once; a failed run none.
 		if (finalStatus === 'success') expect(counts.size).toBe(total);
 		else expect(counts.size).toBe(0);
-		await main().deactivate(id).catch(() => undefined);
+		await main()
+			.deactivate(id)
+			.catch(() => undefined);
 	});
 });

@@ -8,7 +8,12 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 
 import type { Execution } from '../../scripts/n8n/instance';
-import { chainWorkflow, NODE_TYPES, type NodeSpec, type WorkflowJson } from '../../scripts/n8n/workflows';
+import {
+	chainWorkflow,
+	NODE_TYPES,
+	type NodeSpec,
+	type WorkflowJson,
+} from '../../scripts/n8n/workflows';
 
 export interface SinkHit {
 	path: string;
@@ -32,7 +37,12 @@ export class Sink {
 			const chunks: Buffer[] = [];
 			req.on('data', (chunk: Buffer) => chunks.push(chunk));
 			req.on('end', () => {
-				sink?.hits.push({ path: req.url ?? '/', method: req.method ?? 'GET', headers: req.headers, body: Buffer.concat(chunks) });
+				sink?.hits.push({
+					path: req.url ?? '/',
+					method: req.method ?? 'GET',
+					headers: req.headers,
+					body: Buffer.concat(chunks),
+				});
 				res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 			});
 		});
@@ -67,7 +77,11 @@ export function sinkNode(name: string, sink: Sink, kind: string, keyExpression: 
 		name,
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
-		parameters: { method: 'GET', url: `={{ "${sink.origin}/${kind}/" + encodeURIComponent(${keyExpression}) }}`, options: {} },
+		parameters: {
+			method: 'GET',
+			url: `={{ "${sink.origin}/${kind}/" + encodeURIComponent(${keyExpression}) }}`,
+			options: {},
+		},
 	};
 }
 
@@ -87,12 +101,19 @@ export function webhookStart(): { node: NodeSpec; path: string } {
 }
 
 /** A workflow started by POST /webhook/<path>, running `nodes` after the Webhook node. */
-export function webhookWorkflow(name: string, nodes: NodeSpec[]): { workflow: WorkflowJson; path: string } {
+export function webhookWorkflow(
+	name: string,
+	nodes: NodeSpec[],
+): { workflow: WorkflowJson; path: string } {
 	const start = webhookStart();
 	return { workflow: chainWorkflow(name, [start.node, ...nodes]), path: start.path };
 }
 
-export function blsNode(name: string, parameters: Record<string, unknown>, extra: Partial<NodeSpec> = {}): NodeSpec {
+export function blsNode(
+	name: string,
+	parameters: Record<string, unknown>,
+	extra: Partial<NodeSpec> = {},
+): NodeSpec {
 	return { name, type: NODE_TYPES.blsPortal, typeVersion: 1, parameters, ...extra };
 }
 
@@ -117,7 +138,8 @@ export async function postJson(origin: string, path: string, body: unknown): Pro
 
 /** The error message of a failed execution (its last node error, or the run's). */
 export function executionError(execution: Execution): string {
-	const result = execution.data?.resultData as { error?: { message?: string; description?: string } } | undefined;
+	const result = execution.data?.resultData as
+		{ error?: { message?: string; description?: string } } | undefined;
 	return [result?.error?.message, result?.error?.description].filter(Boolean).join(' — ');
 }
 

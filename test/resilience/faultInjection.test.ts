@@ -9,7 +9,15 @@ import type { IDataObject, INode, INodeParameters } from 'n8n-workflow';
 
 import { startSandbox, type FaultSpec, type RequestLogSummary } from '../../sandbox';
 import { N8nHarness, type RunOptions } from '../harness/n8n';
-import { accountBookings, ApiProxy, printFigures, seededRandom, Tally, type FigureRow, type Sandbox } from './support';
+import {
+	accountBookings,
+	ApiProxy,
+	printFigures,
+	seededRandom,
+	Tally,
+	type FigureRow,
+	type Sandbox,
+} from './support';
 
 const BOOKINGS = 3000;
 const random = seededRandom(4242);
@@ -24,7 +32,12 @@ let account: string;
 /** n8n's "Retry On Fail" node setting, which runs a failed node again. */
 class RetryOnFailHarness extends N8nHarness {
 	node(parameters: INodeParameters, options: Partial<RunOptions> = {}): INode {
-		return { ...super.node(parameters, options), retryOnFail: true, maxTries: 3, waitBetweenTries: 0 };
+		return {
+			...super.node(parameters, options),
+			retryOnFail: true,
+			maxTries: 3,
+			waitBetweenTries: 0,
+		};
 	}
 }
 
@@ -47,7 +60,11 @@ const faultTypes = new Tally();
 
 beforeAll(async () => {
 	// A real rate limit too (40 requests per 3 s), so real 429 bursts mix with injected ones.
-	sandbox = await startSandbox({ port: 0, bookings: BOOKINGS, rateLimit: { max: 40, windowMs: 3000 } });
+	sandbox = await startSandbox({
+		port: 0,
+		bookings: BOOKINGS,
+		rateLimit: { max: 40, windowMs: 3000 },
+	});
 	const demo = sandbox.accounts[0];
 	account = demo.hbClientId;
 	const credential = { clientId: demo.hbClientId, apiKey: demo.apiKey };
@@ -60,21 +77,25 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-	printFigures('Fault injection — Booking → Get Many (Return All) and Booking → Book', [
-		['Return All runs (3 000 bookings each)', totals.runs],
-		['  completed', totals.completed],
-		['  faults injected', totals.faults],
-		['  re-authentications (token exchanges + refreshes)', totals.reauthentications],
-		['  items lost', totals.itemsLost],
-		['  items duplicated', totals.itemsDuplicated],
-		...listFigures,
-		['Book runs', totals.bookRuns],
-		['  bookings created twice', totals.bookingsCreatedTwice],
-		['  holds left dangling after a failed Book', totals.danglingHolds],
-		['  bookings made but reported as failed', totals.bookingsReportedFailedButMade],
-		['  holds left by a lost answer to Hold (expire in 30 min)', totals.holdsLeftByLostAnswer],
-		...bookFigures,
-	], [`faults by type: ${faultTypes.summary()}`]);
+	printFigures(
+		'Fault injection — Booking → Get Many (Return All) and Booking → Book',
+		[
+			['Return All runs (3 000 bookings each)', totals.runs],
+			['  completed', totals.completed],
+			['  faults injected', totals.faults],
+			['  re-authentications (token exchanges + refreshes)', totals.reauthentications],
+			['  items lost', totals.itemsLost],
+			['  items duplicated', totals.itemsDuplicated],
+			...listFigures,
+			['Book runs', totals.bookRuns],
+			['  bookings created twice', totals.bookingsCreatedTwice],
+			['  holds left dangling after a failed Book', totals.danglingHolds],
+			['  bookings made but reported as failed', totals.bookingsReportedFailedButMade],
+			['  holds left by a lost answer to Hold (expire in 30 min)', totals.holdsLeftByLostAnswer],
+			...bookFigures,
+		],
+		[`faults by type: ${faultTypes.summary()}`],
+	);
 	await apiProxy?.stop();
 	await sandbox?.stop();
 });
@@ -96,9 +117,15 @@ function plan(steps: Step[]): { markerId?: number; injected: number } {
 	let injected = 0;
 	for (const step of steps) {
 		if (typeof step === 'number') {
-			if (step > 0) sandbox.addFault({ latencyMs: 1, count: step, method: 'GET', path: '/bookings' });
+			if (step > 0)
+				sandbox.addFault({ latencyMs: 1, count: step, method: 'GET', path: '/bookings' });
 		} else if (step === 'marker') {
-			markerId = sandbox.addFault({ latencyMs: 400, count: 1, method: 'GET', path: '/bookings' }).id;
+			markerId = sandbox.addFault({
+				latencyMs: 400,
+				count: 1,
+				method: 'GET',
+				path: '/bookings',
+			}).id;
 		} else {
 			const fault = sandbox.addFault({ method: 'GET', path: '/bookings', ...step });
 			injected += fault.count;
@@ -108,7 +135,12 @@ function plan(steps: Step[]): { markerId?: number; injected: number } {
 	return { markerId, injected };
 }
 
-async function returnAll(name: string, steps: Step[], midRun?: { label: string; act: () => void }, target = harness): Promise<void> {
+async function returnAll(
+	name: string,
+	steps: Step[],
+	midRun?: { label: string; act: () => void },
+	target = harness,
+): Promise<void> {
 	sandbox.clearFaults();
 	sandbox.clearRequests();
 	const { markerId, injected } = plan(steps);
@@ -124,7 +156,9 @@ async function returnAll(name: string, steps: Step[], midRun?: { label: string; 
 					}
 				}, 5);
 	const expected = accountBookings(sandbox, account).map((booking) => booking.id);
-	const { items, error } = await target.run({ parameters: { resource: 'booking', operation: 'getMany', returnAll: true } });
+	const { items, error } = await target.run({
+		parameters: { resource: 'booking', operation: 'getMany', returnAll: true },
+	});
 	if (watcher) clearInterval(watcher);
 
 	const ids = items.map((item) => Number(item.json.id));
@@ -140,7 +174,10 @@ async function returnAll(name: string, steps: Step[], midRun?: { label: string; 
 	totals.itemsLost += lost;
 	totals.itemsDuplicated += duplicated;
 	totals.reauthentications += reauth;
-	listFigures.push([`  · ${name}`, `${faults} f, ${error ? 'FAILED' : 'ok'}, ${lost}/${duplicated} lost/dup`]);
+	listFigures.push([
+		`  · ${name}`,
+		`${faults} f, ${error ? 'FAILED' : 'ok'}, ${lost}/${duplicated} lost/dup`,
+	]);
 
 	expect(error?.message).toBeUndefined();
 	expect(expected.length).toBeGreaterThanOrEqual(BOOKINGS);
@@ -158,23 +195,54 @@ describe('Return All of 3 000 bookings under faults', () => {
 	});
 
 	it('429 bursts (with Retry-After), on top of the real rate limit', async () => {
-		await returnAll('429 bursts', [3, { status: 429, count: 3, retryAfter: 1 }, 10, { status: 429, count: 2, retryAfter: 2 }, 5, { status: 429, count: 1, retryAfter: 0 }]);
+		await returnAll('429 bursts', [
+			3,
+			{ status: 429, count: 3, retryAfter: 1 },
+			10,
+			{ status: 429, count: 2, retryAfter: 2 },
+			5,
+			{ status: 429, count: 1, retryAfter: 0 },
+		]);
 	});
 
 	it('500, 502, 503 and 504 answers', async () => {
-		await returnAll('5xx answers', [2, { status: 500, count: 2 }, 5, { status: 502, count: 3 }, 5, { status: 503, count: 1, retryAfter: 1 }, 5, { status: 504, count: 1 }]);
+		await returnAll('5xx answers', [
+			2,
+			{ status: 500, count: 2 },
+			5,
+			{ status: 502, count: 3 },
+			5,
+			{ status: 503, count: 1, retryAfter: 1 },
+			5,
+			{ status: 504, count: 1 },
+		]);
 	});
 
 	it('dropped connections', async () => {
-		await returnAll('dropped connections', [1, { drop: true, count: 2 }, 10, { drop: true, count: 1 }, 6, { drop: true, count: 3 }]);
+		await returnAll('dropped connections', [
+			1,
+			{ drop: true, count: 2 },
+			10,
+			{ drop: true, count: 1 },
+			6,
+			{ drop: true, count: 3 },
+		]);
 	});
 
 	it('slow responses', async () => {
-		await returnAll('slow responses', [4, { latencyMs: 3000, count: 1 }, 10, { latencyMs: 1500, count: 3 }]);
+		await returnAll('slow responses', [
+			4,
+			{ latencyMs: 3000, count: 1 },
+			10,
+			{ latencyMs: 1500, count: 3 },
+		]);
 	});
 
 	it('the access token revoked mid-run (with its refresh token)', async () => {
-		await returnAll('token revoked mid-run', [12, 'marker'], { label: 'tokens revoked', act: () => sandbox.revokeAllTokens() });
+		await returnAll('token revoked mid-run', [12, 'marker'], {
+			label: 'tokens revoked',
+			act: () => sandbox.revokeAllTokens(),
+		});
 	});
 
 	it('access and refresh tokens expired mid-run', async () => {
@@ -199,7 +267,9 @@ describe('Return All of 3 000 bookings under faults', () => {
 		sandbox.addFault({ status: 503, count: 1, method: 'POST', path: '/auth/token' });
 		faultTypes.add('HTTP 429 on /auth/token');
 		faultTypes.add('HTTP 503 on /auth/token');
-		const { items, error } = await harness.run({ parameters: { resource: 'booking', operation: 'getMany', returnAll: true } });
+		const { items, error } = await harness.run({
+			parameters: { resource: 'booking', operation: 'getMany', returnAll: true },
+		});
 		totals.runs++;
 		totals.faults += 2;
 		if (!error) totals.completed++;
@@ -207,7 +277,10 @@ describe('Return All of 3 000 bookings under faults', () => {
 		const got = new Set(items.map((item) => item.json.id)).size;
 		totals.itemsLost += Math.max(0, expected - got);
 		totals.itemsDuplicated += items.length - got;
-		listFigures.push(['  · faults on the token exchange', `2 f, ${error ? 'FAILED' : 'ok'}, ${expected - got}/${items.length - got} lost/dup`]);
+		listFigures.push([
+			'  · faults on the token exchange',
+			`2 f, ${error ? 'FAILED' : 'ok'}, ${expected - got}/${items.length - got} lost/dup`,
+		]);
 		expect(error?.message).toBeUndefined();
 		expect(got).toBe(expected);
 		expect(items).toHaveLength(expected);
@@ -218,13 +291,19 @@ describe('Return All of 3 000 bookings under faults', () => {
 			const steps: Step[] = [];
 			for (let page = 0; page < 28; page++) {
 				const roll = random();
-				if (roll < 0.12) steps.push({ status: 429, count: 1 + Math.floor(random() * 3), retryAfter: 1 });
-				else if (roll < 0.24) steps.push({ status: [500, 502, 503, 504][Math.floor(random() * 4)], count: 1 + Math.floor(random() * 2) });
+				if (roll < 0.12)
+					steps.push({ status: 429, count: 1 + Math.floor(random() * 3), retryAfter: 1 });
+				else if (roll < 0.24)
+					steps.push({
+						status: [500, 502, 503, 504][Math.floor(random() * 4)],
+						count: 1 + Math.floor(random() * 2),
+					});
 				else if (roll < 0.32) steps.push({ drop: true, count: 1 + Math.floor(random() * 2) });
 				// Each page is either slow or passes; a page meets at most one group of failures.
 				steps.push(random() < 0.1 ? { latencyMs: 300 + Math.floor(random() * 1200), count: 1 } : 1);
 			}
-			const midRun = round === 1 ? { label: 'tokens revoked', act: () => sandbox.revokeAllTokens() } : undefined;
+			const midRun =
+				round === 1 ? { label: 'tokens revoked', act: () => sandbox.revokeAllTokens() } : undefined;
 			if (midRun) steps.splice(20, 0, 'marker');
 			await returnAll(`chaos round ${round + 1}`, steps, midRun);
 		}
@@ -252,17 +331,34 @@ interface BookCase {
 	 */
 	holdLeftByLostAnswer?: boolean;
 	/** Further checks on what the node sent and heard (the sandbox's request log of this run). */
-	check?: (run: { log: RequestLogSummary; error?: { message: string; description?: string | null }; midRunFired: boolean }) => void;
+	check?: (run: {
+		log: RequestLogSummary;
+		error?: { message: string; description?: string | null };
+		midRunFired: boolean;
+	}) => void;
 }
 
 /** Sign-ins and refreshes the API granted: each one a new token pair. */
 const grantedTokens = (log: RequestLogSummary) =>
-	log.entries.filter((entry) => ['/auth/token', '/auth/refresh'].includes(entry.path) && entry.method === 'POST' && entry.status === 200).length;
+	log.entries.filter(
+		(entry) =>
+			['/auth/token', '/auth/refresh'].includes(entry.path) &&
+			entry.method === 'POST' &&
+			entry.status === 200,
+	).length;
 
 async function book(testCase: BookCase): Promise<void> {
 	if (slots.length === 0) {
 		sandbox.configure({ rateLimit: false });
-		const items = await harness.output({ parameters: { resource: 'timeslot', operation: 'getMany', courseId: 1, monthsAhead: 3, returnAll: true } });
+		const items = await harness.output({
+			parameters: {
+				resource: 'timeslot',
+				operation: 'getMany',
+				courseId: 1,
+				monthsAhead: 3,
+				returnAll: true,
+			},
+		});
 		slots = items.map((item) => ({ date: String(item.json.date), time: String(item.json.time) }));
 		sandbox.configure({ rateLimit: { max: 40, windowMs: 3000 } });
 	}
@@ -348,15 +444,46 @@ describe('Book under faults: never twice, never a dangling hold', () => {
 		{ name: '500 on create', faults: [{ status: 500, ...POST_BOOKINGS }], booked: false },
 		{ name: '502 on create', faults: [{ status: 502, ...POST_BOOKINGS }], booked: false },
 		{ name: '503 on create', faults: [{ status: 503, ...POST_BOOKINGS }], booked: false },
-		{ name: 'connection dropped on create', faults: [{ drop: true, ...POST_BOOKINGS }], booked: false },
-		{ name: '429 ×2 on create', faults: [{ status: 429, count: 2, retryAfter: 1, ...POST_BOOKINGS }], booked: true },
-		{ name: '429 ×2 on hold', faults: [{ status: 429, count: 2, retryAfter: 1, ...POST_HOLD }], booked: true },
+		{
+			name: 'connection dropped on create',
+			faults: [{ drop: true, ...POST_BOOKINGS }],
+			booked: false,
+		},
+		{
+			name: '429 ×2 on create',
+			faults: [{ status: 429, count: 2, retryAfter: 1, ...POST_BOOKINGS }],
+			booked: true,
+		},
+		{
+			name: '429 ×2 on hold',
+			faults: [{ status: 429, count: 2, retryAfter: 1, ...POST_HOLD }],
+			booked: true,
+		},
 		{ name: '503 on hold', faults: [{ status: 503, ...POST_HOLD }], booked: false },
 		{ name: 'connection dropped on hold', faults: [{ drop: true, ...POST_HOLD }], booked: false },
 		{ name: 'slow create (2.5 s)', faults: [{ latencyMs: 2500, ...POST_BOOKINGS }], booked: true },
-		{ name: '500 on create, 503 ×2 on release', faults: [{ status: 500, ...POST_BOOKINGS }, { status: 503, count: 2, ...DELETE_HOLD }], booked: false },
-		{ name: 'dropped create, dropped release', faults: [{ drop: true, ...POST_BOOKINGS }, { drop: true, ...DELETE_HOLD }], booked: false },
-		{ name: 'API refuses (no credits), 502 on release', courseId: 2, faults: [{ status: 502, ...DELETE_HOLD }], booked: false },
+		{
+			name: '500 on create, 503 ×2 on release',
+			faults: [
+				{ status: 500, ...POST_BOOKINGS },
+				{ status: 503, count: 2, ...DELETE_HOLD },
+			],
+			booked: false,
+		},
+		{
+			name: 'dropped create, dropped release',
+			faults: [
+				{ drop: true, ...POST_BOOKINGS },
+				{ drop: true, ...DELETE_HOLD },
+			],
+			booked: false,
+		},
+		{
+			name: 'API refuses (no credits), 502 on release',
+			courseId: 2,
+			faults: [{ status: 502, ...DELETE_HOLD }],
+			booked: false,
+		},
 		{
 			name: 'token revoked between hold and create',
 			faults: [{ latencyMs: 400, ...POST_BOOKINGS }],
@@ -365,7 +492,11 @@ describe('Book under faults: never twice, never a dangling hold', () => {
 			check: ({ log, midRunFired }) => {
 				expect(midRunFired).toBe(true);
 				// The create met the revoked token (401), the node signed in once more and sent it again.
-				expect(log.entries.filter((entry) => entry.method === 'POST' && entry.path === '/bookings').map((entry) => entry.status)).toEqual([401, 201]);
+				expect(
+					log.entries
+						.filter((entry) => entry.method === 'POST' && entry.path === '/bookings')
+						.map((entry) => entry.status),
+				).toEqual([401, 201]);
 				expect(grantedTokens(log)).toBe(1);
 			},
 		},
@@ -375,7 +506,12 @@ describe('Book under faults: never twice, never a dangling hold', () => {
 			midRun: undefined,
 			booked: true,
 		},
-		{ name: 'answer to create lost (API booked)', lose: [['POST', '/bookings']], booked: true, target: () => proxied },
+		{
+			name: 'answer to create lost (API booked)',
+			lose: [['POST', '/bookings']],
+			booked: true,
+			target: () => proxied,
+		},
 		{
 			name: 'answer to hold lost (API held)',
 			lose: [['POST', '/timeslots/hold']],
@@ -383,7 +519,8 @@ describe('Book under faults: never twice, never a dangling hold', () => {
 			target: () => proxied,
 			holdLeftByLostAnswer: true,
 			// What the README promises: the hold expires by itself after 30 minutes, and the error says so.
-			check: ({ error }) => expect(error?.description ?? '').toMatch(/until it expires \(30 minutes\)/),
+			check: ({ error }) =>
+				expect(error?.description ?? '').toMatch(/until it expires \(30 minutes\)/),
 		},
 		{
 			name: 'answer to create lost, n8n Retry On Fail on',
@@ -392,7 +529,8 @@ describe('Book under faults: never twice, never a dangling hold', () => {
 			target: () => proxiedWithRetries,
 		},
 	])('$name', async (testCase) => {
-		if (testCase.name.startsWith('tokens expired')) sandbox.expireTokens({ access: true, refresh: true });
+		if (testCase.name.startsWith('tokens expired'))
+			sandbox.expireTokens({ access: true, refresh: true });
 		await book(testCase);
 	});
 });

@@ -23,8 +23,16 @@ afterAll(async () => await sandbox.stop());
 async function listAllBookings() {
 	const [account] = sandbox.accounts;
 	// Requests per Minute 0: no pacer, each 429 is ridden out by the transport alone.
-	const harness = new N8nHarness({ clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl, requestsPerMinute: 0 });
-	const { items, error } = await harness.run({ parameters: { endpoint: '/bookings', list: true }, nodeType: 'transportProbe' });
+	const harness = new N8nHarness({
+		clientId: account.hbClientId,
+		apiKey: account.apiKey,
+		baseUrl: sandbox.apiUrl,
+		requestsPerMinute: 0,
+	});
+	const { items, error } = await harness.run({
+		parameters: { endpoint: '/bookings', list: true },
+		nodeType: 'transportProbe',
+	});
 	return { ids: items.map((item) => (item.json as IDataObject).id), error };
 }
 
@@ -35,7 +43,9 @@ it('429 without Retry-After: waits out the 60-second window and completes the li
 	sandbox.configure({ rateLimit: { max: 3, windowMs: 60_000 } });
 	const { ids, error } = await listAllBookings();
 	const log = sandbox.requests();
-	process.stdout.write(`429 without Retry-After: ${log.status429} answered 429, list ${error ? 'failed' : 'complete'}\n`);
+	process.stdout.write(
+		`429 without Retry-After: ${log.status429} answered 429, list ${error ? 'failed' : 'complete'}\n`,
+	);
 	expect(error?.message).toBeUndefined();
 	expect(ids).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
 	expect(log.status429).toBeGreaterThan(0);

@@ -46,7 +46,11 @@ let sandbox: Sandbox;
 /** The item of the step that ran after the Revoke step, inside n8n. */
 let afterRevoke: Array<Record<string, unknown>> = [];
 let apiProxy: ApiProxy;
-let foreign: { server: http.Server; origin: string; received: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string }> };
+let foreign: {
+	server: http.Server;
+	origin: string;
+	received: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string }>;
+};
 /** Signing secrets the node legitimately output (Create / Rotate Secret), collected as they appear. */
 const outputSecrets = new Set<string>();
 
@@ -75,30 +79,42 @@ beforeAll(async () => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			received.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+			received.push({
+				url: req.url ?? '',
+				headers: req.headers,
+				body: Buffer.concat(chunks).toString('utf8'),
+			});
 			res.writeHead(200, { 'content-type': 'application/pdf' });
 			res.end('%PDF-1.4 not really');
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	foreign = { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+	foreign = {
+		server,
+		origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		received,
+	};
 });
 
 afterAll(async () => {
-	printFigures(`Secrets — API keys, tokens, webhook secrets (n8n ${version})`, [
-		['secrets tracked (keys, tokens issued, webhook secrets)', figures.secretsTracked],
-		['requests the node sent, recorded', figures.requestsRecorded],
-		['  API key sent: token exchanges only', figures.apiKeyInTokenExchange],
-		['  access token sent: Authorization headers only', figures.bearerHeaders],
-		['  refresh token sent: refresh bodies only', figures.refreshBodies],
-		['requests to another host (a followed redirect)', figures.foreignRequests],
-		['node outputs searched (in process)', figures.outputsSearched],
-		['error messages searched (in process)', figures.errorsSearched],
-		['n8n log searched (bytes, debug level)', figures.n8nLogBytes],
-		['n8n executions searched', figures.n8nExecutionsSearched],
-		['  their stored data (bytes)', figures.n8nExecutionBytes],
-		['leaks found', figures.leaks],
-	], [...leaks.slice(0, 10), ...notes]);
+	printFigures(
+		`Secrets — API keys, tokens, webhook secrets (n8n ${version})`,
+		[
+			['secrets tracked (keys, tokens issued, webhook secrets)', figures.secretsTracked],
+			['requests the node sent, recorded', figures.requestsRecorded],
+			['  API key sent: token exchanges only', figures.apiKeyInTokenExchange],
+			['  access token sent: Authorization headers only', figures.bearerHeaders],
+			['  refresh token sent: refresh bodies only', figures.refreshBodies],
+			['requests to another host (a followed redirect)', figures.foreignRequests],
+			['node outputs searched (in process)', figures.outputsSearched],
+			['error messages searched (in process)', figures.errorsSearched],
+			['n8n log searched (bytes, debug level)', figures.n8nLogBytes],
+			['n8n executions searched', figures.n8nExecutionsSearched],
+			['  their stored data (bytes)', figures.n8nExecutionBytes],
+			['leaks found', figures.leaks],
+		],
+		[...leaks.slice(0, 10), ...notes],
+	);
 	await apiProxy?.stop();
 	await new Promise<void>((resolve) => {
 		if (!foreign) return resolve();
@@ -111,16 +127,22 @@ afterAll(async () => {
 /** Every secret known now: API keys (and a wrong one a user might type), tokens issued, signing secrets. */
 function secrets(): Map<string, string> {
 	const all = new Map<string, string>();
-	for (const account of sandbox.accounts) all.set(account.apiKey, `API key of ${account.hbClientId}`);
+	for (const account of sandbox.accounts)
+		all.set(account.apiKey, `API key of ${account.hbClientId}`);
 	all.set(WRONG_KEY, 'a wrong API key');
 	for (const token of issuedTokens(sandbox)) all.set(token, 'a token issued by the API');
-	for (const endpoint of endpointSecrets(sandbox)) all.set(endpoint.secret, `signing secret of endpoint ${endpoint.id}`);
+	for (const endpoint of endpointSecrets(sandbox))
+		all.set(endpoint.secret, `signing secret of endpoint ${endpoint.id}`);
 	for (const secret of outputSecrets) all.set(secret, 'a signing secret output by Create/Rotate');
 	return all;
 }
 
 /** Reports every secret found in `text`, with where (and, for JSON, the property path it sits at). */
-function search(where: string, text: string, allowed: (secret: string) => boolean = () => false): void {
+function search(
+	where: string,
+	text: string,
+	allowed: (secret: string) => boolean = () => false,
+): void {
 	for (const [secret, what] of secrets()) {
 		if (secret.length >= 8 && text.includes(secret) && !allowed(secret)) {
 			figures.leaks++;
@@ -140,7 +162,8 @@ function pathsOf(text: string, secret: string): string {
 	const walk = (value: unknown, path: string) => {
 		if (found.length >= 3) return;
 		if (typeof value === 'string' && value.includes(secret)) found.push(path);
-		else if (value && typeof value === 'object') for (const [key, child] of Object.entries(value)) walk(child, `${path}.${key}`);
+		else if (value && typeof value === 'object')
+			for (const [key, child] of Object.entries(value)) walk(child, `${path}.${key}`);
 	};
 	walk(parsed, '$');
 	return found.length ? ` at ${found.join(', ')}` : '';
@@ -151,13 +174,23 @@ function errorText(error: unknown): string {
 	if (!error) return '';
 	const e = error as Record<string, unknown> & Error;
 	const seen = new WeakSet<object>();
-	return JSON.stringify({ ...e, message: e.message, description: e.description, stack: e.stack, cause: e.cause, context: e.context }, (_key, value) => {
-		if (value && typeof value === 'object') {
-			if (seen.has(value)) return '[circular]';
-			seen.add(value);
-		}
-		return typeof value === 'bigint' ? String(value) : value;
-	});
+	return JSON.stringify(
+		{
+			...e,
+			message: e.message,
+			description: e.description,
+			stack: e.stack,
+			cause: e.cause,
+			context: e.context,
+		},
+		(_key, value) => {
+			if (value && typeof value === 'object') {
+				if (seen.has(value)) return '[circular]';
+				seen.add(value);
+			}
+			return typeof value === 'bigint' ? String(value) : value;
+		},
+	);
 }
 
 // ---- In process: what the node sent, output and errors ---------------------------------------
@@ -185,25 +218,68 @@ describe('in process: what the node sends, outputs and reports', () => {
 
 	beforeAll(async () => {
 		const [demo] = sandbox.accounts;
-		harness = new N8nHarness({ clientId: demo.hbClientId, apiKey: demo.apiKey, baseUrl: apiProxy.apiUrl });
-		wrongKey = new N8nHarness({ clientId: demo.hbClientId, apiKey: WRONG_KEY, baseUrl: apiProxy.apiUrl });
+		harness = new N8nHarness({
+			clientId: demo.hbClientId,
+			apiKey: demo.apiKey,
+			baseUrl: apiProxy.apiUrl,
+		});
+		wrongKey = new N8nHarness({
+			clientId: demo.hbClientId,
+			apiKey: WRONG_KEY,
+			baseUrl: apiProxy.apiUrl,
+		});
 
 		await run('Token → Get Info', { resource: 'token', operation: 'getInfo' });
 		await run('Account → Get Credits', { resource: 'account', operation: 'getCredits' });
 		await run('Account → Get Booking URL', { resource: 'account', operation: 'getBookingUrl' });
-		await run('Account → Get Many Transactions', { resource: 'account', operation: 'getManyTransactions', limit: 5 });
+		await run('Account → Get Many Transactions', {
+			resource: 'account',
+			operation: 'getManyTransactions',
+			limit: 5,
+		});
 		await run('Course → Get Many', { resource: 'course', operation: 'getMany', returnAll: true });
 		await run('Booking → Get Many', { resource: 'booking', operation: 'getMany', returnAll: true });
 		await run('Booking → Get', { resource: 'booking', operation: 'get', bookingId: L('1') });
-		await run('Booking → Get (unknown)', { resource: 'booking', operation: 'get', bookingId: L('999999') });
-		await run('Booking → Download Certificate', { resource: 'booking', operation: 'downloadCertificate', bookingId: L('1'), binaryPropertyName: 'data' });
-		const [slot] = (await harness.output({ parameters: { resource: 'timeslot', operation: 'getMany', courseId: 1, limit: 1 } })).map((i) => ({
+		await run('Booking → Get (unknown)', {
+			resource: 'booking',
+			operation: 'get',
+			bookingId: L('999999'),
+		});
+		await run('Booking → Download Certificate', {
+			resource: 'booking',
+			operation: 'downloadCertificate',
+			bookingId: L('1'),
+			binaryPropertyName: 'data',
+		});
+		const [slot] = (
+			await harness.output({
+				parameters: { resource: 'timeslot', operation: 'getMany', courseId: 1, limit: 1 },
+			})
+		).map((i) => ({
 			date: String(i.json.date),
 			time: String(i.json.time),
 		}));
-		const candidate = { firstName: 'Sec', lastName: 'Ret', email: 'secret-test@example.com', payOption: 'credits', additionalFields: {} };
-		await run('Booking → Book', { resource: 'booking', operation: 'book', courseId: 1, date: slot.date, time: slot.time, ...candidate });
-		await run('Booking → Create (unknown hold)', { resource: 'booking', operation: 'create', holdHash: 'Q'.repeat(32), ...candidate });
+		const candidate = {
+			firstName: 'Sec',
+			lastName: 'Ret',
+			email: 'secret-test@example.com',
+			payOption: 'credits',
+			additionalFields: {},
+		};
+		await run('Booking → Book', {
+			resource: 'booking',
+			operation: 'book',
+			courseId: 1,
+			date: slot.date,
+			time: slot.time,
+			...candidate,
+		});
+		await run('Booking → Create (unknown hold)', {
+			resource: 'booking',
+			operation: 'create',
+			holdHash: 'Q'.repeat(32),
+			...candidate,
+		});
 		await run('Webhook Endpoint → Create', {
 			resource: 'webhookEndpoint',
 			operation: 'create',
@@ -212,11 +288,32 @@ describe('in process: what the node sends, outputs and reports', () => {
 			additionalFields: {},
 		});
 		const endpointId = endpointSecrets(sandbox).at(-1)!.id;
-		await run('Webhook Endpoint → Rotate Secret', { resource: 'webhookEndpoint', operation: 'rotateSecret', webhookId: L(String(endpointId)) });
-		await run('Webhook Endpoint → Get', { resource: 'webhookEndpoint', operation: 'get', webhookId: L(String(endpointId)) });
-		await run('Webhook Endpoint → Get Many', { resource: 'webhookEndpoint', operation: 'getMany', returnAll: true });
-		await run('Webhook Endpoint → Update', { resource: 'webhookEndpoint', operation: 'update', webhookId: L(String(endpointId)), updateFields: { name: 'renamed' } });
-		await run('Webhook Endpoint → Send Test', { resource: 'webhookEndpoint', operation: 'sendTest', webhookId: L(String(endpointId)) });
+		await run('Webhook Endpoint → Rotate Secret', {
+			resource: 'webhookEndpoint',
+			operation: 'rotateSecret',
+			webhookId: L(String(endpointId)),
+		});
+		await run('Webhook Endpoint → Get', {
+			resource: 'webhookEndpoint',
+			operation: 'get',
+			webhookId: L(String(endpointId)),
+		});
+		await run('Webhook Endpoint → Get Many', {
+			resource: 'webhookEndpoint',
+			operation: 'getMany',
+			returnAll: true,
+		});
+		await run('Webhook Endpoint → Update', {
+			resource: 'webhookEndpoint',
+			operation: 'update',
+			webhookId: L(String(endpointId)),
+			updateFields: { name: 'renamed' },
+		});
+		await run('Webhook Endpoint → Send Test', {
+			resource: 'webhookEndpoint',
+			operation: 'sendTest',
+			webhookId: L(String(endpointId)),
+		});
 		await sandbox.waitForDeliveries(10_000);
 
 		// Token lifecycle: refresh (access expired), fresh exchange (both expired), revoke, then use again.
@@ -241,21 +338,35 @@ describe('in process: what the node sends, outputs and reports', () => {
 		await run('a wrong API key', { resource: 'account', operation: 'getCredits' }, wrongKey);
 		apiProxy.loseAnswers('POST', '/auth/token');
 		sandbox.revokeAllTokens();
-		await run('answer to the token exchange lost', { resource: 'account', operation: 'getCredits' });
+		await run('answer to the token exchange lost', {
+			resource: 'account',
+			operation: 'getCredits',
+		});
 		sandbox.addFault({ drop: true, method: 'POST', path: '/auth/token', count: 5 });
-		await run('token exchange connection dropped', { resource: 'account', operation: 'getCredits' });
+		await run('token exchange connection dropped', {
+			resource: 'account',
+			operation: 'getCredits',
+		});
 		sandbox.clearFaults();
 
 		// The API sends the certificate from another host: nothing of ours may follow it there.
 		apiProxy.redirect('GET', '/bookings/1/certificate', `${foreign.origin}/files/certificate.pdf`);
-		await run('certificate redirected to another host', { resource: 'booking', operation: 'downloadCertificate', bookingId: L('1'), binaryPropertyName: 'data' });
+		await run('certificate redirected to another host', {
+			resource: 'booking',
+			operation: 'downloadCertificate',
+			bookingId: L('1'),
+			binaryPropertyName: 'data',
+		});
 		apiProxy.clearRedirects();
 
 		// Signing in is sent to another host with its body (307/308 keep it): the API key must not follow.
 		sandbox.revokeAllTokens();
 		apiProxy.redirect('POST', '/auth/token', `${foreign.origin}/auth/token`, 307);
 		apiProxy.redirect('POST', '/auth/refresh', `${foreign.origin}/auth/refresh`, 308);
-		await run('sign-in redirected to another host', { resource: 'account', operation: 'getCredits' });
+		await run('sign-in redirected to another host', {
+			resource: 'account',
+			operation: 'getCredits',
+		});
 		apiProxy.clearRedirects();
 	}, 300_000);
 
@@ -263,7 +374,10 @@ describe('in process: what the node sends, outputs and reports', () => {
 		const all = secrets();
 		const apiKeys = new Set(sandbox.accounts.map((a) => a.apiKey).concat(WRONG_KEY));
 		const tokens = new Set(issuedTokens(sandbox));
-		const signingSecrets = new Set([...endpointSecrets(sandbox).map((e) => e.secret), ...outputSecrets]);
+		const signingSecrets = new Set([
+			...endpointSecrets(sandbox).map((e) => e.secret),
+			...outputSecrets,
+		]);
 		figures.requestsRecorded = apiProxy.sent.length;
 		figures.secretsTracked = all.size;
 		expect(apiProxy.sent.length).toBeGreaterThan(40);
@@ -276,16 +390,29 @@ describe('in process: what the node sends, outputs and reports', () => {
 				const text = String(value);
 				const found = [...all.keys()].filter((secret) => text.includes(secret));
 				if (found.length === 0) continue;
-				if (name === 'authorization' && found.every((secret) => tokens.has(secret)) && text === `Bearer ${found[0]}`) figures.bearerHeaders++;
+				if (
+					name === 'authorization' &&
+					found.every((secret) => tokens.has(secret)) &&
+					text === `Bearer ${found[0]}`
+				)
+					figures.bearerHeaders++;
 				else misplaced.push(`${route}: a secret in header ${name}`);
 			}
 			for (const secret of all.keys()) {
 				if (!request.body.includes(secret)) continue;
-				if (apiKeys.has(secret) && route === 'POST /api/v1/auth/token') figures.apiKeyInTokenExchange++;
-				else if (tokens.has(secret) && route === 'POST /api/v1/auth/refresh' && JSON.parse(request.body).refresh_token === secret) figures.refreshBodies++;
+				if (apiKeys.has(secret) && route === 'POST /api/v1/auth/token')
+					figures.apiKeyInTokenExchange++;
+				else if (
+					tokens.has(secret) &&
+					route === 'POST /api/v1/auth/refresh' &&
+					JSON.parse(request.body).refresh_token === secret
+				)
+					figures.refreshBodies++;
 				else misplaced.push(`${route}: ${all.get(secret)} in the body`);
 			}
-			for (const secret of signingSecrets) if (`${request.url}${request.body}`.includes(secret)) misplaced.push(`${route}: a signing secret`);
+			for (const secret of signingSecrets)
+				if (`${request.url}${request.body}`.includes(secret))
+					misplaced.push(`${route}: a signing secret`);
 		}
 		figures.leaks += misplaced.length;
 		leaks.push(...misplaced);
@@ -296,7 +423,9 @@ describe('in process: what the node sends, outputs and reports', () => {
 	});
 
 	it('sends no key or token to another host, even when the API redirects a download there', () => {
-		figures.foreignRequests = foreign.received.filter((request) => !request.url.startsWith('/hook')).length;
+		figures.foreignRequests = foreign.received.filter(
+			(request) => !request.url.startsWith('/hook'),
+		).length;
 		// The redirect was followed, without the bearer token; the other requests are the API's own deliveries.
 		for (const request of foreign.received) {
 			expect(request.headers.authorization).toBeUndefined();
@@ -308,7 +437,8 @@ describe('in process: what the node sends, outputs and reports', () => {
 	it('outputs no key or token, and a signing secret only from Create / Rotate Secret', () => {
 		for (const { where, items } of outputs) {
 			figures.outputsSearched += items.length;
-			const byDesign = where === 'Webhook Endpoint → Create' || where === 'Webhook Endpoint → Rotate Secret';
+			const byDesign =
+				where === 'Webhook Endpoint → Create' || where === 'Webhook Endpoint → Rotate Secret';
 			for (const item of items) {
 				const { secret, ...rest } = item.json;
 				search(`output of ${where}`, JSON.stringify(rest));
@@ -324,7 +454,10 @@ describe('in process: what the node sends, outputs and reports', () => {
 
 	it('reports errors without any key, token or secret', () => {
 		if (process.env.BLS_RESILIENCE_DEBUG === '1') {
-			for (const { where, error } of errors) process.stdout.write(`${where}: ${(error as Error).message} — ${String((error as { description?: string }).description)}\n`);
+			for (const { where, error } of errors)
+				process.stdout.write(
+					`${where}: ${(error as Error).message} — ${String((error as { description?: string }).description)}\n`,
+				);
 		}
 		figures.errorsSearched = errors.length;
 		expect(errors.length).toBeGreaterThanOrEqual(5);
@@ -338,7 +471,11 @@ describe('in process: what the node sends, outputs and reports', () => {
 describe(`inside n8n ${version}: log and stored executions`, () => {
 	let n8n: N8nInstance;
 
-	const bls = (name: string, parameters: INodeParameters, extra: Partial<NodeSpec> = {}): NodeSpec => ({
+	const bls = (
+		name: string,
+		parameters: INodeParameters,
+		extra: Partial<NodeSpec> = {},
+	): NodeSpec => ({
 		name,
 		type: NODE_TYPES.blsPortal,
 		typeVersion: 1,
@@ -358,7 +495,11 @@ describe(`inside n8n ${version}: log and stored executions`, () => {
 	async function trigger(path: string): Promise<void> {
 		await waitFor(
 			async () => {
-				const response = await fetch(n8n.webhookUrl(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+				const response = await fetch(n8n.webhookUrl(path), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: '{}',
+				});
 				await response.arrayBuffer();
 				return response.status === 200;
 			},
@@ -373,21 +514,39 @@ describe(`inside n8n ${version}: log and stored executions`, () => {
 		const wrong = await n8n.createCredential({
 			name: 'Wrong key',
 			type: 'blsPortalApi',
-			data: { clientId: sandbox.accounts[0].hbClientId, apiKey: WRONG_KEY, baseUrl: sandbox.apiUrl },
+			data: {
+				clientId: sandbox.accounts[0].hbClientId,
+				apiKey: WRONG_KEY,
+				baseUrl: sandbox.apiUrl,
+			},
 		});
 
 		// The trigger: registered, a real delivery, a forged one.
-		const { workflow: triggerJson, webhookId } = triggerWorkflow('secrets: trigger', ['booking.equipment_late', 'booking.attendance_marked'], credential);
+		const { workflow: triggerJson, webhookId } = triggerWorkflow(
+			'secrets: trigger',
+			['booking.equipment_late', 'booking.attendance_marked'],
+			credential,
+		);
 		const triggerWf = await n8n.importWorkflow(triggerJson);
 		await n8n.activate(triggerWf.id);
 		const endpoint = await registeredEndpoint(sandbox, webhookId);
 		await triggerRegistrationSaved(n8n, triggerWf.id);
 		// n8n stores workflow static data unencrypted (and 1.x copies it into every execution): the
 		// trigger keeps only a sealed form of the signing secret there.
-		search('the stored workflow (static data included)', JSON.stringify(await n8n.getWorkflow(triggerWf.id)));
+		search(
+			'the stored workflow (static data included)',
+			JSON.stringify(await n8n.getWorkflow(triggerWf.id)),
+		);
 		sandbox.bookings.attendance(3, true);
 		await sandbox.waitForDeliveries(15_000);
-		const body = Buffer.from(JSON.stringify({ event_id: 'f0f0f0f0-0000-4000-8000-000000000000', event_type: 'booking.attendance_marked', occurred_at: 'x', data: {} }));
+		const body = Buffer.from(
+			JSON.stringify({
+				event_id: 'f0f0f0f0-0000-4000-8000-000000000000',
+				event_type: 'booking.attendance_marked',
+				occurred_at: 'x',
+				data: {},
+			}),
+		);
 		const ts = String(nowSeconds());
 		await postRaw(`${n8n.url}${new URL(endpoint.url).pathname}`, {
 			headers: {
@@ -410,8 +569,17 @@ describe(`inside n8n ${version}: log and stored executions`, () => {
 						bls('Token Info', { resource: 'token', operation: 'getInfo' }),
 						bls('Credits', { resource: 'account', operation: 'getCredits' }),
 						bls('Bookings', { resource: 'booking', operation: 'getMany', limit: 3 }),
-						bls('Unknown Booking', { resource: 'booking', operation: 'get', bookingId: L('999999') }),
-						bls('Certificate', { resource: 'booking', operation: 'downloadCertificate', bookingId: L('1'), binaryPropertyName: 'data' }),
+						bls('Unknown Booking', {
+							resource: 'booking',
+							operation: 'get',
+							bookingId: L('999999'),
+						}),
+						bls('Certificate', {
+							resource: 'booking',
+							operation: 'downloadCertificate',
+							bookingId: L('1'),
+							binaryPropertyName: 'data',
+						}),
 						bls('Revoke', { resource: 'token', operation: 'revoke' }),
 						bls('After Revoke', { resource: 'booking', operation: 'get', bookingId: L('2') }),
 					],
@@ -425,18 +593,46 @@ describe(`inside n8n ${version}: log and stored executions`, () => {
 		const [actionsRun] = await settledExecutions(n8n, actions.id, { atLeast: 1 });
 		// Continue On Fail is on for these steps, so their success is checked here: the step after the
 		// revoke signed in again and read its booking.
-		afterRevoke = actionsRun?.data ? (nodeOutput(actionsRun.data, 'After Revoke') as Array<Record<string, unknown>>) : [];
+		afterRevoke = actionsRun?.data
+			? (nodeOutput(actionsRun.data, 'After Revoke') as Array<Record<string, unknown>>)
+			: [];
 
 		// Failures: a wrong API key, and the API down while signing in again.
 		const wrongKey = await n8n.importWorkflow(
-			withCredential(chainWorkflow('secrets: wrong key', [bls('Credits', { resource: 'account', operation: 'getCredits' }, { onError: 'stopWorkflow' })], webhook('secrets-wrong')), wrong),
+			withCredential(
+				chainWorkflow(
+					'secrets: wrong key',
+					[
+						bls(
+							'Credits',
+							{ resource: 'account', operation: 'getCredits' },
+							{ onError: 'stopWorkflow' },
+						),
+					],
+					webhook('secrets-wrong'),
+				),
+				wrong,
+			),
 		);
 		await n8n.activate(wrongKey.id);
 		await trigger('secrets-wrong');
 		await settledExecutions(n8n, wrongKey.id, { atLeast: 1 });
 
 		const outage = await n8n.importWorkflow(
-			withCredential(chainWorkflow('secrets: outage', [bls('Credits', { resource: 'account', operation: 'getCredits' }, { onError: 'stopWorkflow' })], webhook('secrets-outage')), credential),
+			withCredential(
+				chainWorkflow(
+					'secrets: outage',
+					[
+						bls(
+							'Credits',
+							{ resource: 'account', operation: 'getCredits' },
+							{ onError: 'stopWorkflow' },
+						),
+					],
+					webhook('secrets-outage'),
+				),
+				credential,
+			),
 		);
 		await n8n.activate(outage.id);
 		sandbox.expireTokens({ access: true });

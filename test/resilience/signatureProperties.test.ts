@@ -8,7 +8,10 @@ import { createHmac } from 'node:crypto';
 
 import fc from 'fast-check';
 
-import { SIGNATURE_TOLERANCE_SECONDS, verifyDelivery } from '../../nodes/BlsPortalTrigger/verifySignature';
+import {
+	SIGNATURE_TOLERANCE_SECONDS,
+	verifyDelivery,
+} from '../../nodes/BlsPortalTrigger/verifySignature';
 import { WEBHOOK_EVENTS } from '../../sandbox';
 import { printFigures, type FigureRow } from './support';
 
@@ -18,18 +21,23 @@ let totalCases = 0;
 let totalFailures = 0;
 
 afterAll(() => {
-	printFigures('Signature verifier properties (fast-check)', [
-		...figures,
-		['cases in total', totalCases],
-		['counterexamples', totalFailures],
-	], [
-		'Secrets are printable text: HMAC itself pads short keys with NUL bytes, so "k" and "k\\0" sign alike.',
-		'API secrets are whsec_ + alphanumerics, so that equivalence never applies to them.',
-	]);
+	printFigures(
+		'Signature verifier properties (fast-check)',
+		[...figures, ['cases in total', totalCases], ['counterexamples', totalFailures]],
+		[
+			'Secrets are printable text: HMAC itself pads short keys with NUL bytes, so "k" and "k\\0" sign alike.',
+			'API secrets are whsec_ + alphanumerics, so that equivalence never applies to them.',
+		],
+	);
 });
 
 /** Runs one property, recording its figures whatever the outcome. */
-function check<T>(label: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => boolean, numRuns = RUNS): void {
+function check<T>(
+	label: string,
+	arbitrary: fc.Arbitrary<T>,
+	predicate: (value: T) => boolean,
+	numRuns = RUNS,
+): void {
 	let runs = 0;
 	let failure: unknown;
 	try {
@@ -50,13 +58,16 @@ function check<T>(label: string, arbitrary: fc.Arbitrary<T>, predicate: (value: 
 }
 
 function hmac(secret: string, timestamp: string, body: Buffer): string {
-	return `sha256=${createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`${timestamp}.`), body])).digest('hex')}`;
+	return `sha256=${createHmac('sha256', secret)
+		.update(Buffer.concat([Buffer.from(`${timestamp}.`), body]))
+		.digest('hex')}`;
 }
-
 
 /** Printable secrets (no NUL), either arbitrary or in the API's whsec_ form. */
 const secretArb = fc.oneof(
-	fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }).filter((s) => s.length > 0 && !s.includes('\0')),
+	fc
+		.string({ unit: 'grapheme', minLength: 1, maxLength: 80 })
+		.filter((s) => s.length > 0 && !s.includes('\0')),
 	fc.stringMatching(/^whsec_[A-Za-z0-9]{32}$/),
 );
 
@@ -74,7 +85,16 @@ const deliveryArb = fc
 	})
 	.map(({ eventId, eventType, data, indent, now, skew, deliveryId, secret }): Delivery => {
 		const body = Buffer.from(
-			JSON.stringify({ event_id: eventId, event_type: eventType, occurred_at: '2026-06-05T10:00:00+00:00', data }, null, indent),
+			JSON.stringify(
+				{
+					event_id: eventId,
+					event_type: eventType,
+					occurred_at: '2026-06-05T10:00:00+00:00',
+					data,
+				},
+				null,
+				indent,
+			),
 		);
 		const timestamp = String(now - skew);
 		return { eventId, eventType, body, now, timestamp, deliveryId: String(deliveryId), secret };
@@ -90,7 +110,10 @@ interface Delivery {
 	secret: string;
 }
 
-function verify(delivery: Delivery, changes: { secret?: string; timestamp?: string; body?: Buffer; signature?: string } = {}) {
+function verify(
+	delivery: Delivery,
+	changes: { secret?: string; timestamp?: string; body?: Buffer; signature?: string } = {},
+) {
 	const timestamp = changes.timestamp ?? delivery.timestamp;
 	return verifyDelivery({
 		headers: {
@@ -98,7 +121,8 @@ function verify(delivery: Delivery, changes: { secret?: string; timestamp?: stri
 			'x-tdta-event-id': delivery.eventId,
 			'x-tdta-delivery-id': delivery.deliveryId,
 			'x-tdta-timestamp': timestamp,
-			'x-tdta-signature': changes.signature ?? hmac(delivery.secret, delivery.timestamp, delivery.body),
+			'x-tdta-signature':
+				changes.signature ?? hmac(delivery.secret, delivery.timestamp, delivery.body),
 		},
 		rawBody: changes.body ?? delivery.body,
 		secret: changes.secret ?? delivery.secret,
@@ -118,7 +142,9 @@ const stringEditArb = (source: fc.Arbitrary<string>) =>
 		.map(({ original, kind, position, char }) => {
 			const chars = [...original];
 			const at = position % (chars.length + (kind === 'insert' ? 1 : 0));
-			if (kind === 'replace') chars[at] = chars[at] === char ? String.fromCodePoint((char.codePointAt(0)! % 0x7e) + 1) : char;
+			if (kind === 'replace')
+				chars[at] =
+					chars[at] === char ? String.fromCodePoint((char.codePointAt(0)! % 0x7e) + 1) : char;
 			if (kind === 'insert') chars.splice(at, 0, char);
 			if (kind === 'delete') chars.splice(at, 1);
 			return { original, edited: chars.join('') };
@@ -126,26 +152,40 @@ const stringEditArb = (source: fc.Arbitrary<string>) =>
 		.filter(({ original, edited }) => original !== edited && edited.length > 0);
 
 /** One edit of a byte string: flip a bit, insert a byte or delete a byte. */
-const bytesEditArb = fc.record({ kind: fc.constantFrom('flip', 'insert', 'delete'), position: fc.nat(), bit: fc.nat({ max: 7 }), byte: fc.nat({ max: 255 }) });
+const bytesEditArb = fc.record({
+	kind: fc.constantFrom('flip', 'insert', 'delete'),
+	position: fc.nat(),
+	bit: fc.nat({ max: 7 }),
+	byte: fc.nat({ max: 255 }),
+});
 
-function editBytes(body: Buffer, edit: { kind: string; position: number; bit: number; byte: number }): Buffer {
+function editBytes(
+	body: Buffer,
+	edit: { kind: string; position: number; bit: number; byte: number },
+): Buffer {
 	const at = edit.position % (body.length + (edit.kind === 'insert' ? 1 : 0));
 	if (edit.kind === 'flip') {
 		const copy = Buffer.from(body);
 		copy[at] ^= 1 << edit.bit;
 		return copy;
 	}
-	if (edit.kind === 'insert') return Buffer.concat([body.subarray(0, at), Buffer.from([edit.byte]), body.subarray(at)]);
+	if (edit.kind === 'insert')
+		return Buffer.concat([body.subarray(0, at), Buffer.from([edit.byte]), body.subarray(at)]);
 	return Buffer.concat([body.subarray(0, at), body.subarray(at + 1)]);
 }
 
-const invalidBecause = (verdict: ReturnType<typeof verifyDelivery>, reason: RegExp) => !verdict.valid && reason.test(verdict.reason);
+const invalidBecause = (verdict: ReturnType<typeof verifyDelivery>, reason: RegExp) =>
+	!verdict.valid && reason.test(verdict.reason);
 
 describe('verifyDelivery properties', () => {
 	it('accepts every delivery signed with the secret over the exact bytes, anywhere inside the ±300 s window', () => {
 		check('valid signature, any layout/skew: passes', deliveryArb, (delivery) => {
 			const verdict = verify(delivery);
-			return verdict.valid && verdict.envelope.event_id === delivery.eventId && verdict.deliveryId === delivery.deliveryId;
+			return (
+				verdict.valid &&
+				verdict.envelope.event_id === delivery.eventId &&
+				verdict.deliveryId === delivery.deliveryId
+			);
 		});
 	});
 
@@ -154,51 +194,89 @@ describe('verifyDelivery properties', () => {
 			'secret changed by one character: fails',
 			fc.tuple(deliveryArb, stringEditArb(secretArb)),
 			([delivery, { original, edited }]) =>
-				invalidBecause(verify({ ...delivery, secret: original }, { secret: edited }), /^Signature does not match$/),
+				invalidBecause(
+					verify({ ...delivery, secret: original }, { secret: edited }),
+					/^Signature does not match$/,
+				),
 		);
 	});
 
 	it('refuses the delivery when the timestamp header differs from the signed one, even inside the window', () => {
 		const changedTimestamp = fc.oneof(
-			fc.integer({ min: -SIGNATURE_TOLERANCE_SECONDS, max: SIGNATURE_TOLERANCE_SECONDS }).filter((d) => d !== 0).map((delta) => ({ delta, text: undefined })),
+			fc
+				.integer({ min: -SIGNATURE_TOLERANCE_SECONDS, max: SIGNATURE_TOLERANCE_SECONDS })
+				.filter((d) => d !== 0)
+				.map((delta) => ({ delta, text: undefined })),
 			// Same number, other text: the signature covers the text. (Surrounding whitespace is not part of an HTTP header value.)
 			fc.constantFrom('0', '00', '+', '-0').map((prefix) => ({ delta: 0, text: prefix })),
 		);
-		check('timestamp changed (value or text): fails', fc.tuple(deliveryArb, changedTimestamp), ([delivery, change]) => {
-			const timestamp = change.text === undefined ? String(Number(delivery.timestamp) + change.delta) : `${change.text}${delivery.timestamp}`;
-			const verdict = verify(delivery, { timestamp });
-			return !verdict.valid;
-		});
+		check(
+			'timestamp changed (value or text): fails',
+			fc.tuple(deliveryArb, changedTimestamp),
+			([delivery, change]) => {
+				const timestamp =
+					change.text === undefined
+						? String(Number(delivery.timestamp) + change.delta)
+						: `${change.text}${delivery.timestamp}`;
+				const verdict = verify(delivery, { timestamp });
+				return !verdict.valid;
+			},
+		);
 	});
 
 	it('refuses the delivery when one byte of the body is flipped, inserted or deleted', () => {
-		check('body changed by one bit/byte: fails', fc.tuple(deliveryArb, bytesEditArb), ([delivery, edit]) => {
-			const body = editBytes(delivery.body, edit);
-			return !body.equals(delivery.body) && !verify(delivery, { body }).valid;
-		});
+		check(
+			'body changed by one bit/byte: fails',
+			fc.tuple(deliveryArb, bytesEditArb),
+			([delivery, edit]) => {
+				const body = editBytes(delivery.body, edit);
+				return !body.equals(delivery.body) && !verify(delivery, { body }).valid;
+			},
+		);
 	});
 
 	it('refuses any single flipped bit of the signature', () => {
-		check('signature changed by one bit: fails', fc.tuple(deliveryArb, fc.nat({ max: 255 })), ([delivery, bit]) => {
-			const mac = Buffer.from(hmac(delivery.secret, delivery.timestamp, delivery.body).slice('sha256='.length), 'hex');
-			mac[bit >> 3] ^= 1 << (bit & 7);
-			return invalidBecause(verify(delivery, { signature: `sha256=${mac.toString('hex')}` }), /^Signature does not match$/);
-		});
+		check(
+			'signature changed by one bit: fails',
+			fc.tuple(deliveryArb, fc.nat({ max: 255 })),
+			([delivery, bit]) => {
+				const mac = Buffer.from(
+					hmac(delivery.secret, delivery.timestamp, delivery.body).slice('sha256='.length),
+					'hex',
+				);
+				mac[bit >> 3] ^= 1 << (bit & 7);
+				return invalidBecause(
+					verify(delivery, { signature: `sha256=${mac.toString('hex')}` }),
+					/^Signature does not match$/,
+				);
+			},
+		);
 	});
 
 	it('refuses a correctly signed delivery outside the window (stale or future by more than 300 s)', () => {
-		const outside = fc.oneof(fc.integer({ min: 301, max: 10 ** 8 }), fc.integer({ min: -(10 ** 8), max: -301 }));
-		check('signed > 300 s away from now: fails', fc.tuple(deliveryArb, outside), ([delivery, skew]) => {
-			const timestamp = String(delivery.now - skew);
-			const signature = hmac(delivery.secret, timestamp, delivery.body);
-			return invalidBecause(verify(delivery, { timestamp, signature }), /more than 5 minutes/);
-		});
+		const outside = fc.oneof(
+			fc.integer({ min: 301, max: 10 ** 8 }),
+			fc.integer({ min: -(10 ** 8), max: -301 }),
+		);
+		check(
+			'signed > 300 s away from now: fails',
+			fc.tuple(deliveryArb, outside),
+			([delivery, skew]) => {
+				const timestamp = String(delivery.now - skew);
+				const signature = hmac(delivery.secret, timestamp, delivery.body);
+				return invalidBecause(verify(delivery, { timestamp, signature }), /more than 5 minutes/);
+			},
+		);
 	});
 
 	it('never names the secret or a signature in the reason it refuses with', () => {
 		check(
 			'refusal reasons leak no secret/signature',
-			fc.tuple(deliveryArb, stringEditArb(fc.stringMatching(/^whsec_[A-Za-z0-9]{32}$/)), bytesEditArb),
+			fc.tuple(
+				deliveryArb,
+				stringEditArb(fc.stringMatching(/^whsec_[A-Za-z0-9]{32}$/)),
+				bytesEditArb,
+			),
 			([delivery, { original, edited }, edit]) => {
 				const expected = hmac(original, delivery.timestamp, delivery.body);
 				const verdicts = [

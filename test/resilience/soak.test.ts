@@ -62,7 +62,12 @@ const figures = {
 const firstAction = new Map<string, RelayAction>();
 
 beforeAll(async () => {
-	sandbox = await startSandbox({ port: 0, rateLimit: false, retryDelayMs: RETRY_DELAY_MS, bookings: 200 });
+	sandbox = await startSandbox({
+		port: 0,
+		rateLimit: false,
+		retryDelayMs: RETRY_DELAY_MS,
+		bookings: 200,
+	});
 	proxy = await DeliveryRelay.start();
 	proxy.policy = ({ headers }) => {
 		const eventId = String(headers['x-tdta-event-id']);
@@ -72,11 +77,18 @@ beforeAll(async () => {
 		firstAction.set(eventId, action);
 		return action;
 	};
-	n8n = await startN8n({ version, env: { N8N_WEBHOOK_URL: `${proxy.origin}/`, WEBHOOK_URL: `${proxy.origin}/` } });
+	n8n = await startN8n({
+		version,
+		env: { N8N_WEBHOOK_URL: `${proxy.origin}/`, WEBHOOK_URL: `${proxy.origin}/` },
+	});
 	proxy.target = n8n.url;
 	pid = n8nPid(n8n);
 	const credential = await createSandboxCredential(n8n, sandbox);
-	const { workflow, webhookId } = triggerWorkflow('soak', ['booking.equipment_late', 'booking.attendance_marked'], credential);
+	const { workflow, webhookId } = triggerWorkflow(
+		'soak',
+		['booking.equipment_late', 'booking.attendance_marked'],
+		credential,
+	);
 	workflowId = (await n8n.importWorkflow(workflow)).id;
 	await n8n.activate(workflowId);
 	endpointId = (await registeredEndpoint(sandbox, webhookId)).id;
@@ -99,8 +111,14 @@ afterAll(async () => {
 		['events processed twice or more', figures.duplicated],
 		['failed executions', figures.failedExecutions],
 		['events never acknowledged', figures.unacknowledged],
-		['n8n RSS idle / warm / peak / end (MiB)', `${memory.idle} / ${memory.warm} / ${memory.peak} / ${memory.end}`],
-		['RSS growth warm → end', memory.warm ? `${Math.round(((memory.end - memory.warm) / memory.warm) * 100)} %` : 'n/a'],
+		[
+			'n8n RSS idle / warm / peak / end (MiB)',
+			`${memory.idle} / ${memory.warm} / ${memory.peak} / ${memory.end}`,
+		],
+		[
+			'RSS growth warm → end',
+			memory.warm ? `${Math.round(((memory.end - memory.warm) / memory.warm) * 100)} %` : 'n/a',
+		],
 	]);
 	await n8n?.stop();
 	await proxy?.stop();
@@ -172,24 +190,38 @@ describe(`soak: a steady stream of deliveries into n8n ${version}`, () => {
 		const attempts = log.attempts.filter((attempt) => attempt.endpointId === endpointId);
 		figures.attempts = attempts.length;
 		figures.retries = attempts.filter((attempt) => attempt.attempt > 1).length;
-		figures.answersLost = proxy.deliveries.filter((delivery) => delivery.action === 'lose-answer').length;
+		figures.answersLost = proxy.deliveries.filter(
+			(delivery) => delivery.action === 'lose-answer',
+		).length;
 		figures.outages = proxy.deliveries.filter((delivery) => delivery.action === 'refuse').length;
-		figures.duplicatesAcknowledged = proxy.deliveries.filter((delivery) => delivery.n8nStatus === 200 && /already received/.test(delivery.n8nBody)).length;
-		const acknowledged = new Set(attempts.filter((attempt) => attempt.ok).map((attempt) => attempt.eventId));
+		figures.duplicatesAcknowledged = proxy.deliveries.filter(
+			(delivery) => delivery.n8nStatus === 200 && /already received/.test(delivery.n8nBody),
+		).length;
+		const acknowledged = new Set(
+			attempts.filter((attempt) => attempt.ok).map((attempt) => attempt.eventId),
+		);
 		figures.unacknowledged = ours.filter((event) => !acknowledged.has(event.eventId)).length;
 
-		const executions = await settledExecutions(n8n, workflowId, { atLeast: ours.length, quietMs: 3000, timeoutMs: 300_000 });
+		const executions = await settledExecutions(n8n, workflowId, {
+			atLeast: ours.length,
+			quietMs: 3000,
+			timeoutMs: 300_000,
+		});
 		memory.end = rssMiB(pid);
 		memory.peak = Math.max(memory.peak, memory.end);
 		const items = triggerItems(executions);
 		figures.executions = executions.length;
-		figures.failedExecutions = executions.filter((execution) => execution.status !== 'success').length;
+		figures.failedExecutions = executions.filter(
+			(execution) => execution.status !== 'success',
+		).length;
 		const processed = new Tally();
 		for (const item of items) processed.add(String(item.event_id));
 		const expected = new Set(ours.map((event) => event.eventId));
 		figures.missing = ours.filter((event) => processed.get(event.eventId) === 0).length;
 		figures.duplicated = processed.entries().filter(([, count]) => count > 1).length;
-		figures.processedOnce = processed.entries().filter(([eventId, count]) => count === 1 && expected.has(eventId)).length;
+		figures.processedOnce = processed
+			.entries()
+			.filter(([eventId, count]) => count === 1 && expected.has(eventId)).length;
 		const unexpected = processed.entries().filter(([eventId]) => !expected.has(eventId));
 
 		expect(figures.eventsFired).toBeGreaterThan(100);

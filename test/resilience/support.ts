@@ -38,7 +38,8 @@ export type FigureRow = [label: string, value: string | number];
 export function printFigures(title: string, rows: FigureRow[], notes: string[] = []): void {
 	const width = Math.max(...rows.map(([label]) => label.length), 20);
 	const lines = [``, `┌─ ${title} `.padEnd(width + 16, '─')];
-	for (const [label, value] of rows) lines.push(`│ ${label.padEnd(width)}  ${String(value).padStart(10)}`);
+	for (const [label, value] of rows)
+		lines.push(`│ ${label.padEnd(width)}  ${String(value).padStart(10)}`);
 	for (const note of notes) lines.push(`│ ${note}`);
 	lines.push(`└${'─'.repeat(width + 15)}`, '');
 	process.stdout.write(`${lines.join('\n')}\n`);
@@ -85,7 +86,9 @@ export function seededRandom(seed: number): () => number {
 
 /** `sha256=` + hex HMAC-SHA256(secret, "{timestamp}.{raw body}"), written from the API documentation, not the node's code. */
 export function sign(secret: string, timestamp: string | number, body: Buffer): string {
-	return `sha256=${createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`${timestamp}.`), body])).digest('hex')}`;
+	return `sha256=${createHmac('sha256', secret)
+		.update(Buffer.concat([Buffer.from(`${timestamp}.`), body]))
+		.digest('hex')}`;
 }
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -107,12 +110,20 @@ export interface RawResponse {
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
 /** POSTs exactly these bytes and headers (duplicates included); a reset connection answers status 0. */
-export function postRaw(url: string, delivery: RawDelivery, timeoutMs = 60_000): Promise<RawResponse> {
+export function postRaw(
+	url: string,
+	delivery: RawDelivery,
+	timeoutMs = 60_000,
+): Promise<RawResponse> {
 	return new Promise((resolve) => {
 		const sentSecond = nowSeconds();
-		const request = http.request(url, { method: 'POST', agent: delivery.body.length > 1_000_000 ? false : keepAlive });
+		const request = http.request(url, {
+			method: 'POST',
+			agent: delivery.body.length > 1_000_000 ? false : keepAlive,
+		});
 		for (const [name, value] of Object.entries(delivery.headers)) request.setHeader(name, value);
-		if (!('content-length' in lowerKeys(delivery.headers))) request.setHeader('content-length', String(delivery.body.length));
+		if (!('content-length' in lowerKeys(delivery.headers)))
+			request.setHeader('content-length', String(delivery.body.length));
 		const timer = setTimeout(() => request.destroy(new Error('timeout')), timeoutMs);
 		const done = (status: number, body: string) => {
 			clearTimeout(timer);
@@ -121,8 +132,12 @@ export function postRaw(url: string, delivery: RawDelivery, timeoutMs = 60_000):
 		request.on('response', (response) => {
 			const chunks: Buffer[] = [];
 			response.on('data', (chunk: Buffer) => chunks.push(chunk));
-			response.on('end', () => done(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
-			response.on('error', () => done(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+			response.on('end', () =>
+				done(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')),
+			);
+			response.on('error', () =>
+				done(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')),
+			);
 		});
 		request.on('error', (error) => done(0, error.message));
 		request.end(delivery.body);
@@ -130,7 +145,9 @@ export function postRaw(url: string, delivery: RawDelivery, timeoutMs = 60_000):
 }
 
 function lowerKeys(headers: Record<string, unknown>): Record<string, unknown> {
-	return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+	return Object.fromEntries(
+		Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]),
+	);
 }
 
 /** Waits until the wall clock is early in a second, so a delivery signed now is judged within that second. */
@@ -156,7 +173,12 @@ export interface SentRequest {
 export class ApiProxy {
 	readonly sent: SentRequest[] = [];
 	private readonly losses: Array<{ method: string; path: string; remaining: number }> = [];
-	private readonly redirects: Array<{ method: string; path: string; location: string; status: number }> = [];
+	private readonly redirects: Array<{
+		method: string;
+		path: string;
+		location: string;
+		status: number;
+	}> = [];
 	lostAnswers = 0;
 
 	private constructor(
@@ -169,7 +191,11 @@ export class ApiProxy {
 		let proxy: ApiProxy | undefined;
 		const server = http.createServer((req, res) => void proxy?.handle(req, res));
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		proxy = new ApiProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, target);
+		proxy = new ApiProxy(
+			server,
+			`http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+			target,
+		);
 		return proxy;
 	}
 
@@ -196,7 +222,12 @@ export class ApiProxy {
 		for await (const chunk of req) chunks.push(chunk as Buffer);
 		const body = Buffer.concat(chunks);
 		const url = req.url ?? '/';
-		this.sent.push({ method: req.method ?? 'GET', url, headers: req.headers, body: body.toString('utf8') });
+		this.sent.push({
+			method: req.method ?? 'GET',
+			url,
+			headers: req.headers,
+			body: body.toString('utf8'),
+		});
 		const apiPath = url.split('?')[0].replace(/^\/api\/v1/, '');
 		const redirect = this.redirects.find((r) => r.method === req.method && r.path === apiPath);
 		if (redirect) {
@@ -204,24 +235,30 @@ export class ApiProxy {
 			res.end();
 			return;
 		}
-		const loss = this.losses.find((l) => l.remaining > 0 && l.method === req.method && apiPath === l.path);
+		const loss = this.losses.find(
+			(l) => l.remaining > 0 && l.method === req.method && apiPath === l.path,
+		);
 		const headers = { ...req.headers };
 		delete headers.host;
 		delete headers.connection;
-		const upstream = http.request(`${this.target}${url}`, { method: req.method, headers, agent: false }, (answer) => {
-			const parts: Buffer[] = [];
-			answer.on('data', (part: Buffer) => parts.push(part));
-			answer.on('end', () => {
-				if (loss) {
-					loss.remaining--;
-					this.lostAnswers++;
-					req.socket.destroy();
-					return;
-				}
-				res.writeHead(answer.statusCode ?? 502, answer.headers);
-				res.end(Buffer.concat(parts));
-			});
-		});
+		const upstream = http.request(
+			`${this.target}${url}`,
+			{ method: req.method, headers, agent: false },
+			(answer) => {
+				const parts: Buffer[] = [];
+				answer.on('data', (part: Buffer) => parts.push(part));
+				answer.on('end', () => {
+					if (loss) {
+						loss.remaining--;
+						this.lostAnswers++;
+						req.socket.destroy();
+						return;
+					}
+					res.writeHead(answer.statusCode ?? 502, answer.headers);
+					res.end(Buffer.concat(parts));
+				});
+			},
+		);
 		upstream.on('error', () => req.socket.destroy());
 		upstream.end(body);
 	}
@@ -239,24 +276,47 @@ export class ApiProxy {
 interface SandboxInternals {
 	core: {
 		state: {
-			bookings: Array<{ id: number; accountId: number; details: { email: string }; courseId: number; date: string; time: string; status: string }>;
+			bookings: Array<{
+				id: number;
+				accountId: number;
+				details: { email: string };
+				courseId: number;
+				date: string;
+				time: string;
+				status: string;
+			}>;
 			accounts: Array<{ id: number; hbClientId: string }>;
 		};
 	};
 }
 
-const internals = (sandbox: Sandbox): SandboxInternals['core'] => (sandbox as unknown as SandboxInternals).core;
+const internals = (sandbox: Sandbox): SandboxInternals['core'] =>
+	(sandbox as unknown as SandboxInternals).core;
 
 /** Every booking of an account as the sandbox holds it (ground truth for lost and duplicated items). */
 export function accountBookings(
 	sandbox: Sandbox,
 	hbClientId: string,
-): Array<{ id: number; email: string; courseId: number; date: string; time: string; status: string }> {
+): Array<{
+	id: number;
+	email: string;
+	courseId: number;
+	date: string;
+	time: string;
+	status: string;
+}> {
 	const state = internals(sandbox).state;
 	const account = state.accounts.find((a) => a.hbClientId === hbClientId);
 	return state.bookings
 		.filter((booking) => booking.accountId === account?.id)
-		.map(({ id, details, courseId, date, time, status }) => ({ id, email: details.email, courseId, date, time, status }));
+		.map(({ id, details, courseId, date, time, status }) => ({
+			id,
+			email: details.email,
+			courseId,
+			date,
+			time,
+			status,
+		}));
 }
 
 /** Every access and refresh token the sandbox ever issued (they must never show up anywhere else). */
@@ -289,7 +349,14 @@ export function triggerWorkflow(
 				parameters: { events, options },
 				credentials: { blsPortalApi: { id: credential.id, name: credential.name } },
 			},
-			{ id: 'noop', name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+			{
+				id: 'noop',
+				name: 'Received',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {},
+			},
 		],
 		connections: { [TRIGGER_NODE]: { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
@@ -298,11 +365,18 @@ export function triggerWorkflow(
 }
 
 /** The trigger item (`event_id`, `event_type`, `delivery_id`, ...) of each execution. */
-export function triggerItems(executions: Execution[]): Array<Record<string, unknown> & { executionId: string; status: string }> {
+export function triggerItems(
+	executions: Execution[],
+): Array<Record<string, unknown> & { executionId: string; status: string }> {
 	return executions.flatMap((execution) => {
 		const items = execution.data ? safeOutput(execution) : [];
-		if (items.length === 0) return [{ executionId: String(execution.id), status: execution.status }];
-		return items.map((item) => ({ ...(item as Record<string, unknown>), executionId: String(execution.id), status: execution.status }));
+		if (items.length === 0)
+			return [{ executionId: String(execution.id), status: execution.status }];
+		return items.map((item) => ({
+			...(item as Record<string, unknown>),
+			executionId: String(execution.id),
+			status: execution.status,
+		}));
 	});
 }
 
@@ -325,7 +399,11 @@ export function n8nPid(n8n: N8nInstance): number | undefined {
 			const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 			if (ppid !== supervisor) continue;
 			const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-			if (cmdline.some((arg) => arg.endsWith('/n8n') || arg.endsWith('bin/n8n')) && cmdline.includes('start')) return Number(entry);
+			if (
+				cmdline.some((arg) => arg.endsWith('/n8n') || arg.endsWith('bin/n8n')) &&
+				cmdline.includes('start')
+			)
+				return Number(entry);
 		} catch {
 			// the process ended while we looked
 		}

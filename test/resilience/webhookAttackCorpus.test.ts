@@ -14,7 +14,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { startSandbox } from '../../sandbox';
-import { startN8n, versionFromEnv, type Execution, type N8nInstance } from '../../scripts/n8n/instance';
+import {
+	startN8n,
+	versionFromEnv,
+	type Execution,
+	type N8nInstance,
+} from '../../scripts/n8n/instance';
 import { createSandboxCredential } from '../e2e/helpers';
 import {
 	DeliveryRelay,
@@ -68,7 +73,14 @@ interface Outcome {
  * A forgery is answered 401 by the trigger itself, except where n8n refuses the request before the
  * trigger sees it. Each exception names when it applies, n8n's status and answer, and why.
  */
-const REFUSED_BEFORE_THE_TRIGGER: Array<{ when: string; applies: (outcome: Outcome) => boolean; status: number; answer: RegExp; why: string; or401?: string }> = [
+const REFUSED_BEFORE_THE_TRIGGER: Array<{
+	when: string;
+	applies: (outcome: Outcome) => boolean;
+	status: number;
+	answer: RegExp;
+	why: string;
+	or401?: string;
+}> = [
 	{
 		when: 'the content type says JSON but the (non-empty) body is not JSON',
 		applies: (outcome) => outcome.contentType.startsWith('application/json') && !outcome.bodyIsJson,
@@ -84,11 +96,13 @@ const REFUSED_BEFORE_THE_TRIGGER: Array<{ when: string; applies: (outcome: Outco
 		why: "n8n's body parser parses an XML body before any webhook runs",
 		// Measured: n8n 2.41.1 shares one xml2js parser, which after a failure resolves the next
 		// document to null, so every second such request reaches the trigger (and gets its 401).
-		or401: "every second such request: n8n's shared XML parser, reset by the failure before, lets it through to the trigger",
+		or401:
+			"every second such request: n8n's shared XML parser, reset by the failure before, lets it through to the trigger",
 	},
 	{
 		when: 'the content type is multipart/form-data but the body is not multipart',
-		applies: (outcome) => outcome.contentType.startsWith('multipart/form-data') && !outcome.bodyIsMultipart,
+		applies: (outcome) =>
+			outcome.contentType.startsWith('multipart/form-data') && !outcome.bodyIsMultipart,
 		status: 400,
 		answer: /The submitted form data could not be parsed/,
 		why: "n8n's form parser reads multipart bodies before any webhook runs",
@@ -104,7 +118,12 @@ const REFUSED_BEFORE_THE_TRIGGER: Array<{ when: string; applies: (outcome: Outco
 
 /** What the corpus promises for a forgery: 401 from the trigger, or the one exception that applies. */
 function expectedRefusal(outcome: Outcome): { status: number; answer: RegExp; or401?: string } {
-	return REFUSED_BEFORE_THE_TRIGGER.find((exception) => exception.applies(outcome)) ?? { status: 401, answer: /"received":false/ };
+	return (
+		REFUSED_BEFORE_THE_TRIGGER.find((exception) => exception.applies(outcome)) ?? {
+			status: 401,
+			answer: /"received":false/,
+		}
+	);
 }
 
 /** The trigger's own refusal. */
@@ -140,8 +159,14 @@ let executionsListedAtAcknowledgement = -1;
 /** "839 deliveries … 726 forged … 97 replays … 16 valid" as the README's Security section states them. */
 function readmeCorpusFigures(): { total: number; forged: number; replay: number; valid: number } {
 	const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-	const match = /(\d[\d,]*)\s+deliveries\s+go\s+to\s+the\s+trigger\s+inside\s+n8n:\s+(\d[\d,]*)\s+forged\b[^]*?(\d[\d,]*)\s+replays\s+of\s+valid\s+ones\s+and\s+(\d[\d,]*)\s+valid\s+ones/.exec(readme);
-	if (!match) throw new Error('README.md no longer states the attack corpus as "N deliveries go to the trigger inside n8n: N forged … N replays of valid ones and N valid ones"');
+	const match =
+		/(\d[\d,]*)\s+deliveries\s+go\s+to\s+the\s+trigger\s+inside\s+n8n:\s+(\d[\d,]*)\s+forged\b[^]*?(\d[\d,]*)\s+replays\s+of\s+valid\s+ones\s+and\s+(\d[\d,]*)\s+valid\s+ones/.exec(
+			readme,
+		);
+	if (!match)
+		throw new Error(
+			'README.md no longer states the attack corpus as "N deliveries go to the trigger inside n8n: N forged … N replays of valid ones and N valid ones"',
+		);
 	const n = (text: string) => Number(text.replace(/,/g, ''));
 	return { total: n(match[1]), forged: n(match[2]), replay: n(match[3]), valid: n(match[4]) };
 }
@@ -149,11 +174,18 @@ function readmeCorpusFigures(): { total: number; forged: number; replay: number;
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, rateLimit: false, retryDelayMs: 500, bookings: 60 });
 	proxy = await DeliveryRelay.start();
-	n8n = await startN8n({ version, env: { N8N_WEBHOOK_URL: `${proxy.origin}/`, WEBHOOK_URL: `${proxy.origin}/` } });
+	n8n = await startN8n({
+		version,
+		env: { N8N_WEBHOOK_URL: `${proxy.origin}/`, WEBHOOK_URL: `${proxy.origin}/` },
+	});
 	proxy.target = n8n.url;
 	const credential = await createSandboxCredential(n8n, sandbox);
 
-	const target = triggerWorkflow('corpus: target', ['booking.equipment_late', 'booking.attendance_marked', 'booking.cancelled'], credential);
+	const target = triggerWorkflow(
+		'corpus: target',
+		['booking.equipment_late', 'booking.attendance_marked', 'booking.cancelled'],
+		credential,
+	);
 	const other = triggerWorkflow('corpus: other endpoint', ['webhook.test'], credential);
 	workflowId = (await n8n.importWorkflow(target.workflow)).id;
 	otherWorkflowId = (await n8n.importWorkflow(other.workflow)).id;
@@ -172,17 +204,31 @@ beforeAll(async () => {
 	expect(booked).toBeGreaterThan(0);
 	const bookingId = await firstLiveBooking();
 	sandbox.bookings.equipment(bookingId, 'late');
-	await waitFor(() => proxy.deliveries.length > 0, { timeoutMs: 30_000, what: 'the first real delivery' });
+	await waitFor(() => proxy.deliveries.length > 0, {
+		timeoutMs: 30_000,
+		what: 'the first real delivery',
+	});
 	await sandbox.waitForDeliveries(10_000);
 	const real = proxy.deliveries[0];
 	expect(real.n8nStatus).toBe(200);
 	const headers: Record<string, string> = {};
-	for (const name of ['content-type', 'user-agent', 'x-tdta-event', 'x-tdta-event-id', 'x-tdta-delivery-id', 'x-tdta-timestamp', 'x-tdta-signature']) {
+	for (const name of [
+		'content-type',
+		'user-agent',
+		'x-tdta-event',
+		'x-tdta-event-id',
+		'x-tdta-delivery-id',
+		'x-tdta-timestamp',
+		'x-tdta-signature',
+	]) {
 		headers[name] = String(real.headers[name]);
 	}
 	// Our signer agrees with the sandbox's: constructed deliveries are what the API would send.
 	expect(sign(secret, headers['x-tdta-timestamp'], real.rawBody)).toBe(headers['x-tdta-signature']);
-	template = { headers, body: JSON.parse(real.rawBody.toString('utf8')) as Record<string, unknown> };
+	template = {
+		headers,
+		body: JSON.parse(real.rawBody.toString('utf8')) as Record<string, unknown>,
+	};
 	templateEventId = String(template.body.event_id);
 }, 20 * 60_000);
 
@@ -200,12 +246,24 @@ afterAll(async () => {
 			['  forged (mutated)', byKind('forged').length],
 			['  valid (incl. ±299 s timestamps)', byKind('valid').length],
 			['  replays of valid deliveries', byKind('replay').length],
-			['forged refused by the trigger (401)', byKind('forged').filter((outcome) => outcome.status === 401).length],
-			['forged refused by n8n before the trigger (named exceptions)', byKind('forged').filter((outcome) => outcome.status !== 401).length],
+			[
+				'forged refused by the trigger (401)',
+				byKind('forged').filter((outcome) => outcome.status === 401).length,
+			],
+			[
+				'forged refused by n8n before the trigger (named exceptions)',
+				byKind('forged').filter((outcome) => outcome.status !== 401).length,
+			],
 			['forged refused in all (4xx/5xx)', refused],
 			['valid accepted (200)', byKind('valid').filter((outcome) => outcome.status === 200).length],
-			['replays acknowledged as duplicates (200)', byKind('replay').filter((outcome) => /already received/.test(outcome.body)).length],
-			['replays refused (4xx, e.g. as multipart)', byKind('replay').filter((outcome) => outcome.status >= 400).length],
+			[
+				'replays acknowledged as duplicates (200)',
+				byKind('replay').filter((outcome) => /already received/.test(outcome.body)).length,
+			],
+			[
+				'replays refused (4xx, e.g. as multipart)',
+				byKind('replay').filter((outcome) => outcome.status >= 400).length,
+			],
 			['executions listed once every delivery was answered', executionsListedAtAcknowledgement],
 			['executions started (n8n API), target', executionsStarted],
 			['  of which from forgeries or replays', forgedExecutions + duplicateExecutions],
@@ -215,7 +273,8 @@ afterAll(async () => {
 			`forged answered with: ${statuses.summary()}`,
 			`categories: ${categories.entries().length}`,
 			...REFUSED_BEFORE_THE_TRIGGER.map(
-				(exception) => `exception ${exception.status}: ${exception.when} (${exception.why})${exception.or401 ? `; 401 for ${exception.or401}` : ''}`,
+				(exception) =>
+					`exception ${exception.status}: ${exception.when} (${exception.why})${exception.or401 ? `; 401 for ${exception.or401}` : ''}`,
 			),
 		],
 	);
@@ -226,7 +285,8 @@ afterAll(async () => {
 			tally.add(`${outcome.status} ${outcome.body.slice(0, 90)}`);
 			byCategory.set(`${outcome.kind}/${outcome.category}`, tally);
 		}
-		for (const [category, tally] of byCategory) process.stdout.write(`${category}\n    ${tally.summary()}\n`);
+		for (const [category, tally] of byCategory)
+			process.stdout.write(`${category}\n    ${tally.summary()}\n`);
 	}
 	await n8n?.stop();
 	await proxy?.stop();
@@ -250,14 +310,30 @@ async function firstLiveBooking(): Promise<number> {
 let nextDeliveryId = 9_000_000;
 
 function envelope(eventId: string): Buffer {
-	const data = { ...(template.body.data as Record<string, unknown>), id: 1 + Math.floor(random() * 60) };
+	const data = {
+		...(template.body.data as Record<string, unknown>),
+		id: 1 + Math.floor(random() * 60),
+	};
 	return Buffer.from(
-		JSON.stringify({ event_id: eventId, event_type: template.body.event_type, occurred_at: new Date().toISOString().replace('Z', '+00:00'), data }),
+		JSON.stringify({
+			event_id: eventId,
+			event_type: template.body.event_type,
+			occurred_at: new Date().toISOString().replace('Z', '+00:00'),
+			data,
+		}),
 	);
 }
 
 /** A delivery as the API would send it, signed `offsetSeconds` away from now. */
-function signed(body: Buffer, eventId: string, options: { offsetSeconds?: number; secret?: string; headers?: Record<string, string | string[] | undefined> } = {}): RawDelivery {
+function signed(
+	body: Buffer,
+	eventId: string,
+	options: {
+		offsetSeconds?: number;
+		secret?: string;
+		headers?: Record<string, string | string[] | undefined>;
+	} = {},
+): RawDelivery {
 	const timestamp = String(nowSeconds() + (options.offsetSeconds ?? 0));
 	const headers: Record<string, string | string[]> = {
 		...template.headers,
@@ -279,7 +355,7 @@ function withSignature(delivery: RawDelivery, signature: string): RawDelivery {
 
 function flipBit(signature: string, bit: number): string {
 	const mac = Buffer.from(signature.slice('sha256='.length), 'hex');
-	mac[Math.floor(bit / 8)] ^= 1 << bit % 8;
+	mac[Math.floor(bit / 8)] ^= 1 << (bit % 8);
 	return `sha256=${mac.toString('hex')}`;
 }
 
@@ -303,40 +379,92 @@ function reordered(delivery: RawDelivery): RawDelivery {
 
 function forgeriesOf(eventId: string, body: Buffer): Case[] {
 	const base = () => signed(body, eventId);
-	const forged = (category: string, build: () => RawDelivery, boundary = false): Case => ({ kind: 'forged', category, build, boundary });
+	const forged = (category: string, build: () => RawDelivery, boundary = false): Case => ({
+		kind: 'forged',
+		category,
+		build,
+		boundary,
+	});
 	const cases: Case[] = [];
 	for (let i = 0; i < 4; i++) {
 		const bit = Math.floor(random() * 256);
-		cases.push(forged('signature bit flipped', () => {
-			const delivery = base();
-			return withSignature(delivery, flipBit(String(delivery.headers['x-tdta-signature']), bit));
-		}));
+		cases.push(
+			forged('signature bit flipped', () => {
+				const delivery = base();
+				return withSignature(delivery, flipBit(String(delivery.headers['x-tdta-signature']), bit));
+			}),
+		);
 	}
 	cases.push(
-		forged('wrong secret', () => signed(body, eventId, { secret: `whsec_${randomUUID().replace(/-/g, '')}` })),
+		forged('wrong secret', () =>
+			signed(body, eventId, { secret: `whsec_${randomUUID().replace(/-/g, '')}` }),
+		),
 		forged('secret of another endpoint', () => signed(body, eventId, { secret: otherSecret })),
-		forged('secret of the right endpoint with a suffix', () => signed(body, eventId, { secret: `${secret}x` })),
+		forged('secret of the right endpoint with a suffix', () =>
+			signed(body, eventId, { secret: `${secret}x` }),
+		),
 		forged('body: one byte changed', () => oneByteChanged(base())),
 		forged('body: keys reordered', () => reordered(base())),
-		forged('body: pretty-printed', () => ({ ...base(), body: Buffer.from(JSON.stringify(JSON.parse(body.toString('utf8')), null, 2)) })),
-		forged('body: trailing newline', () => ({ ...base(), body: Buffer.concat([body, Buffer.from('\n')]) })),
-		forged('body: leading space', () => ({ ...base(), body: Buffer.concat([Buffer.from(' '), body]) })),
-		forged('body: other event id, same signature', () => ({ ...base(), body: Buffer.from(body.toString('utf8').replace(eventId, randomUUID())) })),
+		forged('body: pretty-printed', () => ({
+			...base(),
+			body: Buffer.from(JSON.stringify(JSON.parse(body.toString('utf8')), null, 2)),
+		})),
+		forged('body: trailing newline', () => ({
+			...base(),
+			body: Buffer.concat([body, Buffer.from('\n')]),
+		})),
+		forged('body: leading space', () => ({
+			...base(),
+			body: Buffer.concat([Buffer.from(' '), body]),
+		})),
+		forged('body: other event id, same signature', () => ({
+			...base(),
+			body: Buffer.from(body.toString('utf8').replace(eventId, randomUUID())),
+		})),
 		// Judged by n8n's clock: a stale one only gets staler, a future one must be judged within the second it was signed in.
-		forged('timestamp stale by 301 s (re-signed)', () => signed(body, eventId, { offsetSeconds: -301 })),
-		forged('timestamp future by 301 s (re-signed)', () => signed(body, eventId, { offsetSeconds: 301 }), true),
-		forged('timestamp stale by a day (re-signed)', () => signed(body, eventId, { offsetSeconds: -86_400 })),
+		forged('timestamp stale by 301 s (re-signed)', () =>
+			signed(body, eventId, { offsetSeconds: -301 }),
+		),
+		forged(
+			'timestamp future by 301 s (re-signed)',
+			() => signed(body, eventId, { offsetSeconds: 301 }),
+			true,
+		),
+		forged('timestamp stale by a day (re-signed)', () =>
+			signed(body, eventId, { offsetSeconds: -86_400 }),
+		),
 		forged('timestamp changed, signature kept', () => {
 			const delivery = base();
-			return { ...delivery, headers: { ...delivery.headers, 'x-tdta-timestamp': String(Number(delivery.headers['x-tdta-timestamp']) - 1) } };
+			return {
+				...delivery,
+				headers: {
+					...delivery.headers,
+					'x-tdta-timestamp': String(Number(delivery.headers['x-tdta-timestamp']) - 1),
+				},
+			};
 		}),
 		forged('timestamp in milliseconds (re-signed)', () => {
 			const timestamp = String(Date.now());
-			return signed(body, eventId, { headers: { 'x-tdta-timestamp': timestamp, 'x-tdta-signature': sign(secret, timestamp, body) } });
+			return signed(body, eventId, {
+				headers: {
+					'x-tdta-timestamp': timestamp,
+					'x-tdta-signature': sign(secret, timestamp, body),
+				},
+			});
 		}),
 	);
-	for (const name of ['x-tdta-signature', 'x-tdta-timestamp', 'x-tdta-event', 'x-tdta-event-id', 'x-tdta-delivery-id']) {
-		cases.push(forged(`header missing: ${name}`, () => signed(body, eventId, { headers: { [name]: undefined } })));
+	for (const name of [
+		'x-tdta-signature',
+		'x-tdta-timestamp',
+		'x-tdta-event',
+		'x-tdta-event-id',
+		'x-tdta-delivery-id',
+	]) {
+		cases.push(
+			forged(`header missing: ${name}`, () =>
+				signed(body, eventId, { headers: { [name]: undefined } }),
+			),
+		);
 	}
 	for (const name of ['x-tdta-signature', 'x-tdta-timestamp', 'x-tdta-event-id']) {
 		cases.push(
@@ -351,33 +479,59 @@ function forgeriesOf(eventId: string, body: Buffer): Case[] {
 		forged('header sent twice: signature, wrong one first', () => {
 			const delivery = base();
 			const wrong = sign('whsec_wrong', String(delivery.headers['x-tdta-timestamp']), body);
-			return { ...delivery, headers: { ...delivery.headers, 'x-tdta-signature': [wrong, String(delivery.headers['x-tdta-signature'])] } };
+			return {
+				...delivery,
+				headers: {
+					...delivery.headers,
+					'x-tdta-signature': [wrong, String(delivery.headers['x-tdta-signature'])],
+				},
+			};
 		}),
-		forged('event header disagrees with the body', () => signed(body, eventId, { headers: { 'x-tdta-event': 'booking.cancelled' } })),
-		forged('event id header disagrees with the body', () => signed(body, eventId, { headers: { 'x-tdta-event-id': randomUUID() } })),
+		forged('event header disagrees with the body', () =>
+			signed(body, eventId, { headers: { 'x-tdta-event': 'booking.cancelled' } }),
+		),
+		forged('event id header disagrees with the body', () =>
+			signed(body, eventId, { headers: { 'x-tdta-event-id': randomUUID() } }),
+		),
 	);
 	for (const prefix of ['SHA256=', 'sha1=', 'sha512=', 'hmac-sha256=', 'sha256:', 'v1=', '']) {
-		cases.push(forged(`signature prefix "${prefix}"`, () => {
-			const delivery = base();
-			return withSignature(delivery, `${prefix}${hexOf(delivery)}`);
-		}));
+		cases.push(
+			forged(`signature prefix "${prefix}"`, () => {
+				const delivery = base();
+				return withSignature(delivery, `${prefix}${hexOf(delivery)}`);
+			}),
+		);
 	}
 	cases.push(
 		forged('signature: base64 instead of hex', () => {
 			const delivery = base();
-			return withSignature(delivery, `sha256=${Buffer.from(hexOf(delivery), 'hex').toString('base64')}`);
+			return withSignature(
+				delivery,
+				`sha256=${Buffer.from(hexOf(delivery), 'hex').toString('base64')}`,
+			);
 		}),
 		forged('empty body, signature of the real one', () => ({ ...base(), body: Buffer.alloc(0) })),
-		forged('empty body, signed with a wrong secret', () => signed(Buffer.alloc(0), eventId, { secret: 'whsec_wrong' })),
-		forged('non-JSON body signed with the secret', () => signed(Buffer.from(`event_id=${eventId}&event_type=booking.cancelled`), eventId, { headers: { 'content-type': 'application/x-www-form-urlencoded' } })),
-		forged('JSON array signed with the secret', () => signed(Buffer.from(`[${body.toString('utf8')}]`), eventId)),
+		forged('empty body, signed with a wrong secret', () =>
+			signed(Buffer.alloc(0), eventId, { secret: 'whsec_wrong' }),
+		),
+		forged('non-JSON body signed with the secret', () =>
+			signed(Buffer.from(`event_id=${eventId}&event_type=booking.cancelled`), eventId, {
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			}),
+		),
+		forged('JSON array signed with the secret', () =>
+			signed(Buffer.from(`[${body.toString('utf8')}]`), eventId),
+		),
 		forged('content type text/plain, body tampered', () => {
 			const delivery = oneByteChanged(base());
 			return { ...delivery, headers: { ...delivery.headers, 'content-type': 'text/plain' } };
 		}),
 		forged('content type multipart/form-data, body tampered', () => {
 			const delivery = oneByteChanged(base());
-			return { ...delivery, headers: { ...delivery.headers, 'content-type': 'multipart/form-data; boundary=x' } };
+			return {
+				...delivery,
+				headers: { ...delivery.headers, 'content-type': 'multipart/form-data; boundary=x' },
+			};
 		}),
 		forged('well-formed multipart/form-data body', () => {
 			const delivery = base();
@@ -385,7 +539,13 @@ function forgeriesOf(eventId: string, body: Buffer): Case[] {
 			const multipart = Buffer.from(
 				`--${boundary}\r\nContent-Disposition: form-data; name="payload"\r\n\r\n${body.toString('utf8')}\r\n--${boundary}--\r\n`,
 			);
-			return { body: multipart, headers: { ...delivery.headers, 'content-type': `multipart/form-data; boundary=${boundary}` } };
+			return {
+				body: multipart,
+				headers: {
+					...delivery.headers,
+					'content-type': `multipart/form-data; boundary=${boundary}`,
+				},
+			};
 		}),
 		forged('content type application/xml, body tampered', () => {
 			const delivery = reordered(base());
@@ -396,14 +556,31 @@ function forgeriesOf(eventId: string, body: Buffer): Case[] {
 }
 
 function replaysOf(valid: RawDelivery, eventId: string, body: Buffer): Case[] {
-	const replay = (category: string, build: () => RawDelivery): Case => ({ kind: 'replay', category, build });
+	const replay = (category: string, build: () => RawDelivery): Case => ({
+		kind: 'replay',
+		category,
+		build,
+	});
 	return [
 		replay('exact replay', () => valid),
-		replay('replay with a new delivery id', () => ({ ...valid, headers: { ...valid.headers, 'x-tdta-delivery-id': String(nextDeliveryId++) } })),
-		replay('API-style retry: re-signed, new timestamp and delivery id', () => signed(body, eventId)),
-		replay('replay with upper-case signature hex', () => withSignature(valid, `sha256=${hexOf(valid).toUpperCase()}`)),
-		replay('replay as text/plain', () => ({ ...valid, headers: { ...valid.headers, 'content-type': 'text/plain' } })),
-		replay('replay as multipart/form-data', () => ({ ...valid, headers: { ...valid.headers, 'content-type': 'multipart/form-data; boundary=x' } })),
+		replay('replay with a new delivery id', () => ({
+			...valid,
+			headers: { ...valid.headers, 'x-tdta-delivery-id': String(nextDeliveryId++) },
+		})),
+		replay('API-style retry: re-signed, new timestamp and delivery id', () =>
+			signed(body, eventId),
+		),
+		replay('replay with upper-case signature hex', () =>
+			withSignature(valid, `sha256=${hexOf(valid).toUpperCase()}`),
+		),
+		replay('replay as text/plain', () => ({
+			...valid,
+			headers: { ...valid.headers, 'content-type': 'text/plain' },
+		})),
+		replay('replay as multipart/form-data', () => ({
+			...valid,
+			headers: { ...valid.headers, 'content-type': 'multipart/form-data; boundary=x' },
+		})),
 	];
 }
 
@@ -415,14 +592,35 @@ function oneOffs(): Case[] {
 		const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
 		return Buffer.from(JSON.stringify({ ...parsed, padding: 'x'.repeat(megabytes * 1024 * 1024) }));
 	};
-	const forged = (category: string, build: () => RawDelivery): Case => ({ kind: 'forged', category, build });
+	const forged = (category: string, build: () => RawDelivery): Case => ({
+		kind: 'forged',
+		category,
+		build,
+	});
 	return [
-		forged('oversized body 3 MB, signature of the real one', () => ({ ...signed(body, eventId), body: padded(3) })),
-		forged('oversized body 6 MB, wrong secret', () => signed(padded(6), eventId, { secret: 'whsec_wrong' })),
-		forged('oversized body 12 MB, signature of the real one', () => ({ ...signed(body, eventId), body: padded(12) })),
-		forged('oversized body 20 MB (over n8n limit)', () => ({ ...signed(body, eventId), body: padded(20) })),
-		forged('non-JSON body as application/json', () => ({ ...signed(body, eventId), body: Buffer.from('{"event_id": ') })),
-		forged('binary garbage body', () => ({ ...signed(body, eventId), body: Buffer.from(Array.from({ length: 4096 }, () => Math.floor(random() * 256))) })),
+		forged('oversized body 3 MB, signature of the real one', () => ({
+			...signed(body, eventId),
+			body: padded(3),
+		})),
+		forged('oversized body 6 MB, wrong secret', () =>
+			signed(padded(6), eventId, { secret: 'whsec_wrong' }),
+		),
+		forged('oversized body 12 MB, signature of the real one', () => ({
+			...signed(body, eventId),
+			body: padded(12),
+		})),
+		forged('oversized body 20 MB (over n8n limit)', () => ({
+			...signed(body, eventId),
+			body: padded(20),
+		})),
+		forged('non-JSON body as application/json', () => ({
+			...signed(body, eventId),
+			body: Buffer.from('{"event_id": '),
+		})),
+		forged('binary garbage body', () => ({
+			...signed(body, eventId),
+			body: Buffer.from(Array.from({ length: 4096 }, () => Math.floor(random() * 256))),
+		})),
 	];
 }
 
@@ -435,11 +633,17 @@ async function send(testCase: Case): Promise<RawResponse> {
 		const response = await postRaw(webhookUrl, delivery);
 		// A valid boundary case refused because n8n judged it a second or two later says nothing about
 		// the window (it was refused, so nothing was consumed): send a freshly signed one.
-		const inconclusive = testCase.boundary && testCase.kind === 'valid' && response.status >= 400 && response.answeredSecond !== response.sentSecond;
+		const inconclusive =
+			testCase.boundary &&
+			testCase.kind === 'valid' &&
+			response.status >= 400 &&
+			response.answeredSecond !== response.sentSecond;
 		if (!inconclusive || attempt >= 4) {
 			const eventId = String(delivery.headers['x-tdta-event-id'] ?? '');
 			const contentType = String(delivery.headers['content-type'] ?? '').toLowerCase();
-			const boundary = /boundary=([^;]+)/i.exec(String(delivery.headers['content-type'] ?? ''))?.[1];
+			const boundary = /boundary=([^;]+)/i.exec(
+				String(delivery.headers['content-type'] ?? ''),
+			)?.[1];
 			outcomes.push({
 				kind: testCase.kind,
 				category: testCase.category,
@@ -450,7 +654,9 @@ async function send(testCase: Case): Promise<RawResponse> {
 				bodyBytes: delivery.body.length,
 				bodyIsJson: delivery.body.length === 0 || isJson(delivery.body),
 				bodyIsXml: delivery.body.toString('utf8').trimStart().startsWith('<'),
-				bodyIsMultipart: boundary !== undefined && delivery.body.subarray(0, boundary.length + 2).toString('latin1') === `--${boundary}`,
+				bodyIsMultipart:
+					boundary !== undefined &&
+					delivery.body.subarray(0, boundary.length + 2).toString('latin1') === `--${boundary}`,
 			});
 			return response;
 		}
@@ -475,7 +681,10 @@ describe(`webhook attack corpus against the trigger in n8n ${version}`, () => {
 			let valid: RawDelivery | undefined;
 			await send({
 				kind: 'valid',
-				category: offsetSeconds === 0 ? 'valid, timestamp now' : `valid, timestamp ${offsetSeconds > 0 ? '+' : ''}${offsetSeconds} s`,
+				category:
+					offsetSeconds === 0
+						? 'valid, timestamp now'
+						: `valid, timestamp ${offsetSeconds > 0 ? '+' : ''}${offsetSeconds} s`,
 				boundary: offsetSeconds < 0,
 				build: () => (valid = signed(body, eventId, { offsetSeconds })),
 			});
@@ -490,7 +699,11 @@ describe(`webhook attack corpus against the trigger in n8n ${version}`, () => {
 		// Replays of the sandbox's own delivery, too.
 		const real = proxy.deliveries[0];
 		planned.replay++;
-		await send({ kind: 'replay', category: 'replay of the real sandbox delivery', build: () => ({ headers: template.headers, body: real.rawBody }) });
+		await send({
+			kind: 'replay',
+			category: 'replay of the real sandbox delivery',
+			build: () => ({ headers: template.headers, body: real.rawBody }),
+		});
 
 		// Every delivery has had its answer. n8n 2.x stores a webhook's execution before it sends the
 		// acknowledgement (webhook-helpers: WorkflowRunner.run, then the response), and a delivery the
@@ -507,7 +720,9 @@ describe(`webhook attack corpus against the trigger in n8n ${version}`, () => {
 			const listed = await n8n.allExecutions(workflowId);
 			executions = await n8n.executions({ workflowId, includeData: true });
 			// Nothing still running or started besides the finished ones read with their data.
-			expect(listed.map((execution) => String(execution.id)).sort()).toEqual(executions.map((execution) => String(execution.id)).sort());
+			expect(listed.map((execution) => String(execution.id)).sort()).toEqual(
+				executions.map((execution) => String(execution.id)).sort(),
+			);
 		}
 		const items = triggerItems(executions);
 		executionsStarted = executions.length;
@@ -515,10 +730,17 @@ describe(`webhook attack corpus against the trigger in n8n ${version}`, () => {
 		forgedExecutions = items.filter((item) => !expected.has(String(item.event_id))).length;
 		const seen = new Tally();
 		for (const item of items) seen.add(String(item.event_id));
-		duplicateExecutions = seen.entries().filter(([, count]) => count > 1).reduce((sum, [, count]) => sum + count - 1, 0);
+		duplicateExecutions = seen
+			.entries()
+			.filter(([, count]) => count > 1)
+			.reduce((sum, [, count]) => sum + count - 1, 0);
 
 		const forged = outcomes.filter((outcome) => outcome.kind === 'forged');
-		const sent = { forged: forged.length, valid: outcomes.filter((o) => o.kind === 'valid').length, replay: outcomes.filter((o) => o.kind === 'replay').length };
+		const sent = {
+			forged: forged.length,
+			valid: outcomes.filter((o) => o.kind === 'valid').length,
+			replay: outcomes.filter((o) => o.kind === 'replay').length,
+		};
 		expect(sent).toEqual(planned);
 		// The README states these numbers; they are the corpus's.
 		expect(readmeCorpusFigures()).toEqual({ total: outcomes.length, ...planned });
@@ -531,20 +753,36 @@ describe(`webhook attack corpus against the trigger in n8n ${version}`, () => {
 		expect(unexpectedAnswers.map((o) => `${o.category}: ${o.status} ${o.body}`)).toEqual([]);
 		// The XML exception alternates exactly, in the order sent: 422, 401, 422, ...
 		const xml = outcomes.filter((outcome) => expectedRefusal(outcome).or401 !== undefined);
-		expect(xml.map((outcome) => outcome.status)).toEqual(xml.map((_, index) => (index % 2 === 0 ? 422 : 401)));
+		expect(xml.map((outcome) => outcome.status)).toEqual(
+			xml.map((_, index) => (index % 2 === 0 ? 422 : 401)),
+		);
 		// Every exception is met by the corpus (an exception that never applies would hide nothing, but should not be listed).
-		expect(REFUSED_BEFORE_THE_TRIGGER.filter((exception) => !forged.some(exception.applies)).map((exception) => exception.when)).toEqual([]);
-		expect(outcomes.filter((outcome) => outcome.kind === 'valid' && outcome.status !== 200).map((o) => `${o.category}: ${o.status} ${o.body}`)).toEqual([]);
+		expect(
+			REFUSED_BEFORE_THE_TRIGGER.filter((exception) => !forged.some(exception.applies)).map(
+				(exception) => exception.when,
+			),
+		).toEqual([]);
+		expect(
+			outcomes
+				.filter((outcome) => outcome.kind === 'valid' && outcome.status !== 200)
+				.map((o) => `${o.category}: ${o.status} ${o.body}`),
+		).toEqual([]);
 		// Replays are acknowledged as duplicates (200), except where n8n's own parsers refuse them first.
 		const unexpectedReplayAnswers = outcomes.filter((outcome) => {
 			if (outcome.kind !== 'replay') return false;
 			const exception = REFUSED_BEFORE_THE_TRIGGER.find((candidate) => candidate.applies(outcome));
-			return exception ? outcome.status !== exception.status || !exception.answer.test(outcome.body) : outcome.status !== 200 || !/already received/.test(outcome.body);
+			return exception
+				? outcome.status !== exception.status || !exception.answer.test(outcome.body)
+				: outcome.status !== 200 || !/already received/.test(outcome.body);
 		});
 		expect(unexpectedReplayAnswers.map((o) => `${o.category}: ${o.status} ${o.body}`)).toEqual([]);
 		expect(forgedExecutions).toBe(0);
 		expect(duplicateExecutions).toBe(0);
-		expect(items.filter((item) => item.status !== 'success').map((item) => `${item.executionId}: ${item.status}`)).toEqual([]);
+		expect(
+			items
+				.filter((item) => item.status !== 'success')
+				.map((item) => `${item.executionId}: ${item.status}`),
+		).toEqual([]);
 		expect([...seen.entries()].map(([eventId]) => eventId).sort()).toEqual([...expected].sort());
 		expect(executionsStarted).toBe(expected.size);
 		expect(executionsOfOther).toBe(0);

@@ -35,11 +35,19 @@ describe('three-step booking flow', () => {
 		const slots = await c.api('GET', '/timeslots?course_id=1&months_ahead=2', { token });
 		expect(slots.status).toBe(200);
 		const slot = slots.body.data[0];
-		expect(slot).toEqual({ date: expect.any(String), time: expect.any(String), course: { id: 1, name: 'BLS Practical' }, spaces_available: expect.any(Number) });
+		expect(slot).toEqual({
+			date: expect.any(String),
+			time: expect.any(String),
+			course: { id: 1, name: 'BLS Practical' },
+			spaces_available: expect.any(Number),
+		});
 		const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 		expect(slot.date >= tomorrow).toBe(true);
 
-		const hold = await c.api('POST', '/timeslots/hold', { token, body: { course_id: 1, date: slot.date, time: slot.time } });
+		const hold = await c.api('POST', '/timeslots/hold', {
+			token,
+			body: { course_id: 1, date: slot.date, time: slot.time },
+		});
 		expect(hold.status).toBe(201);
 		expect(hold.body.data.hold_hash).toMatch(/^[A-Za-z0-9]{32}$/);
 		const expiresIn = Date.parse(hold.body.data.expires_at) - Date.now();
@@ -51,7 +59,10 @@ describe('three-step booking flow', () => {
 		const held = sameDay.body.data.find((s: { time: string }) => s.time === slot.time);
 		expect(held?.spaces_available ?? 0).toBe(slot.spaces_available - 1);
 
-		const created = await c.api('POST', '/bookings', { token, body: { hold_hash: hold.body.data.hold_hash, ...candidate, pay_option: 'credits' } });
+		const created = await c.api('POST', '/bookings', {
+			token,
+			body: { hold_hash: hold.body.data.hold_hash, ...candidate, pay_option: 'credits' },
+		});
 		expect(created.status).toBe(201);
 		const booking = created.body.data;
 		expect(booking).toMatchObject({
@@ -72,28 +83,62 @@ describe('three-step booking flow', () => {
 		expect(fetched.body.data).toEqual(booking);
 		// The hold is gone: no active hold, and re-using the hash is a 422.
 		expect(sandbox.state().accounts[0].activeHold).toBeNull();
-		const again = await c.api('POST', '/bookings', { token, body: { hold_hash: hold.body.data.hold_hash, ...candidate, pay_option: 'credits' } });
+		const again = await c.api('POST', '/bookings', {
+			token,
+			body: { hold_hash: hold.body.data.hold_hash, ...candidate, pay_option: 'credits' },
+		});
 		expect(again.status).toBe(422);
 		expect(again.body.errors.hold_hash).toHaveLength(1);
 	});
 
 	it('allows one active hold per account: 409 names the active hold; release frees it', async () => {
 		const slot = await firstSlot(c, token, 1);
-		const first = await c.api('POST', '/timeslots/hold', { token, body: { course_id: 1, date: slot.date, time: slot.time } });
-		const second = await c.api('POST', '/timeslots/hold', { token, body: { course_id: 2, date: slot.date, time: slot.time } });
+		const first = await c.api('POST', '/timeslots/hold', {
+			token,
+			body: { course_id: 1, date: slot.date, time: slot.time },
+		});
+		const second = await c.api('POST', '/timeslots/hold', {
+			token,
+			body: { course_id: 2, date: slot.date, time: slot.time },
+		});
 		expect(second.status).toBe(409);
-		expect(second.body).toMatchObject({ message: expect.any(String), hold_hash: first.body.data.hold_hash, expires_at: first.body.data.expires_at });
+		expect(second.body).toMatchObject({
+			message: expect.any(String),
+			hold_hash: first.body.data.hold_hash,
+			expires_at: first.body.data.expires_at,
+		});
 
 		// The other account is not affected.
-		expect((await c.api('POST', '/timeslots/hold', { token: otherToken, body: { course_id: 1, date: slot.date, time: slot.time } })).status).toBe(201);
+		expect(
+			(
+				await c.api('POST', '/timeslots/hold', {
+					token: otherToken,
+					body: { course_id: 1, date: slot.date, time: slot.time },
+				})
+			).status,
+		).toBe(201);
 		// Another account cannot release it.
-		expect((await c.api('DELETE', `/timeslots/hold/${first.body.data.hold_hash}`, { token: otherToken })).status).toBe(404);
+		expect(
+			(await c.api('DELETE', `/timeslots/hold/${first.body.data.hold_hash}`, { token: otherToken }))
+				.status,
+		).toBe(404);
 
-		const released = await c.api('DELETE', `/timeslots/hold/${first.body.data.hold_hash}`, { token });
+		const released = await c.api('DELETE', `/timeslots/hold/${first.body.data.hold_hash}`, {
+			token,
+		});
 		expect(released.status).toBe(200);
 		expect(released.body.message).toEqual(expect.any(String));
-		expect((await c.api('DELETE', `/timeslots/hold/${first.body.data.hold_hash}`, { token })).status).toBe(404);
-		expect((await c.api('POST', '/timeslots/hold', { token, body: { course_id: 2, date: slot.date, time: slot.time } })).status).toBe(201);
+		expect(
+			(await c.api('DELETE', `/timeslots/hold/${first.body.data.hold_hash}`, { token })).status,
+		).toBe(404);
+		expect(
+			(
+				await c.api('POST', '/timeslots/hold', {
+					token,
+					body: { course_id: 2, date: slot.date, time: slot.time },
+				})
+			).status,
+		).toBe(201);
 	});
 
 	it('fills slots as they are booked and refuses a full or unoffered slot', async () => {
@@ -101,14 +146,22 @@ describe('three-step booking flow', () => {
 		try {
 			const slot = await firstSlot(c, token, 2);
 			expect(slot.spaces_available).toBe(1);
-			const hold = await c.api('POST', '/timeslots/hold', { token, body: { course_id: 2, date: slot.date, time: slot.time } });
+			const hold = await c.api('POST', '/timeslots/hold', {
+				token,
+				body: { course_id: 2, date: slot.date, time: slot.time },
+			});
 			expect(hold.status).toBe(201);
 			const listed = await c.api('GET', `/timeslots?course_id=2&date=${slot.date}`, { token });
 			expect(listed.body.data.map((s: { time: string }) => s.time)).not.toContain(slot.time);
-			const full = await c.api('POST', '/timeslots/hold', { token: otherToken, body: { course_id: 2, date: slot.date, time: slot.time } });
+			const full = await c.api('POST', '/timeslots/hold', {
+				token: otherToken,
+				body: { course_id: 2, date: slot.date, time: slot.time },
+			});
 			expect(full.status).toBe(422);
 			expect(full.body.errors.time).toBeDefined();
-			expect((await c.api('DELETE', `/timeslots/hold/${hold.body.data.hold_hash}`, { token })).status).toBe(200);
+			expect(
+				(await c.api('DELETE', `/timeslots/hold/${hold.body.data.hold_hash}`, { token })).status,
+			).toBe(200);
 		} finally {
 			sandbox.configure({ slotCapacity: 4 });
 		}
@@ -117,7 +170,10 @@ describe('three-step booking flow', () => {
 			d.setUTCDate(d.getUTCDate() + ((6 - d.getUTCDay() + 7) % 7));
 			return d.toISOString().slice(0, 10);
 		})();
-		const weekend = await c.api('POST', '/timeslots/hold', { token, body: { course_id: 1, date: saturday, time: '10:00' } });
+		const weekend = await c.api('POST', '/timeslots/hold', {
+			token,
+			body: { course_id: 1, date: saturday, time: '10:00' },
+		});
 		expect(weekend.status).toBe(422);
 		expect(weekend.body.errors.time).toBeDefined();
 	});
@@ -126,16 +182,25 @@ describe('three-step booking flow', () => {
 		sandbox.configure({ holdTtlSeconds: 1 });
 		try {
 			const slot = await firstSlot(c, token, 1);
-			const hold = await c.api('POST', '/timeslots/hold', { token, body: { course_id: 1, date: slot.date, time: slot.time } });
+			const hold = await c.api('POST', '/timeslots/hold', {
+				token,
+				body: { course_id: 1, date: slot.date, time: slot.time },
+			});
 			expect(Date.parse(hold.body.data.expires_at) - Date.now()).toBeLessThanOrEqual(1000);
 			await sleep(1050);
 			expect(sandbox.state().accounts[0].activeHold).toBeNull();
-			const late = await c.api('POST', '/bookings', { token, body: { hold_hash: hold.body.data.hold_hash, ...candidate, pay_option: 'credits' } });
+			const late = await c.api('POST', '/bookings', {
+				token,
+				body: { hold_hash: hold.body.data.hold_hash, ...candidate, pay_option: 'credits' },
+			});
 			expect(late.status).toBe(422);
 			expect(late.body.errors.hold_hash).toBeDefined();
 			expect((await firstSlot(c, token, 1)).spaces_available).toBe(slot.spaces_available);
 			// The control surface ends holds at once.
-			await c.api('POST', '/timeslots/hold', { token, body: { course_id: 1, date: slot.date, time: slot.time } });
+			await c.api('POST', '/timeslots/hold', {
+				token,
+				body: { course_id: 1, date: slot.date, time: slot.time },
+			});
 			expect((await c.control('POST', '/holds/expire')).body.expired).toBe(1);
 			expect(sandbox.state().accounts[0].activeHold).toBeNull();
 		} finally {
@@ -151,23 +216,42 @@ describe('three-step booking flow', () => {
 		expect(unknownCourse.body.errors.course_id).toBeDefined();
 		const months = await c.api('GET', '/timeslots?course_id=1&months_ahead=7', { token });
 		expect(months.body.errors.months_ahead).toBeDefined();
-		const hold = await c.api('POST', '/timeslots/hold', { token, body: { course_id: 1, date: '2026-02-30', time: '9am' } });
+		const hold = await c.api('POST', '/timeslots/hold', {
+			token,
+			body: { course_id: 1, date: '2026-02-30', time: '9am' },
+		});
 		expect(hold.status).toBe(422);
 		expect(Object.keys(hold.body.errors).sort()).toEqual(['date', 'time']);
 	});
 
 	it('answers 422 per field for an invalid booking, keeping the hold', async () => {
 		const slot = await firstSlot(c, token, 1);
-		const hold = await c.api('POST', '/timeslots/hold', { token, body: { course_id: 1, date: slot.date, time: slot.time } });
+		const hold = await c.api('POST', '/timeslots/hold', {
+			token,
+			body: { course_id: 1, date: slot.date, time: slot.time },
+		});
 		const invalid = await c.api('POST', '/bookings', {
 			token,
-			body: { hold_hash: hold.body.data.hold_hash, first_name: '', email: 'not-an-email', pay_option: 'inv' },
+			body: {
+				hold_hash: hold.body.data.hold_hash,
+				first_name: '',
+				email: 'not-an-email',
+				pay_option: 'inv',
+			},
 		});
 		expect(invalid.status).toBe(422);
-		expect(Object.keys(invalid.body.errors).sort()).toEqual(['email', 'first_name', 'last_name', 'pay_option']);
+		expect(Object.keys(invalid.body.errors).sort()).toEqual([
+			'email',
+			'first_name',
+			'last_name',
+			'pay_option',
+		]);
 		expect(invalid.body.message).toEqual(expect.stringContaining('(and 3 more errors)'));
 		expect(sandbox.state().accounts[0].activeHold?.holdHash).toBe(hold.body.data.hold_hash);
-		const unknownHold = await c.api('POST', '/bookings', { token, body: { hold_hash: 'x'.repeat(32), ...candidate, pay_option: 'credits' } });
+		const unknownHold = await c.api('POST', '/bookings', {
+			token,
+			body: { hold_hash: 'x'.repeat(32), ...candidate, pay_option: 'credits' },
+		});
 		expect(unknownHold.status).toBe(422);
 		expect(unknownHold.body.errors.hold_hash).toBeDefined();
 	});
@@ -190,10 +274,22 @@ describe('pay options', () => {
 		expect(after.booking_credits[0].credits).toBe(before.booking_credits[0].credits - 1);
 		expect(after.booking_money_balance).toBe(before.booking_money_balance);
 		const tx = (await transactions()).at(-1);
-		expect(tx).toMatchObject({ type: 'booking', credits: -1, amount: 0, course_id: 1, booking_id: booking.body.data.id, balance_after: 480, currency: 'GBP' });
+		expect(tx).toMatchObject({
+			type: 'booking',
+			credits: -1,
+			amount: 0,
+			course_id: 1,
+			booking_id: booking.body.data.id,
+			balance_after: 480,
+			currency: 'GBP',
+		});
 
 		// Paediatric BLS has no credits on the demo account.
-		expect(before.booking_credits[2]).toEqual({ course_id: 3, course_name: 'Paediatric BLS', credits: 0 });
+		expect(before.booking_credits[2]).toEqual({
+			course_id: 3,
+			course_name: 'Paediatric BLS',
+			credits: 0,
+		});
 		const none = await book(c, token, 3, 'credits').then((r) => r.booking);
 		expect(none.status).toBe(422);
 		expect(none.body.errors.pay_option).toBeDefined();
@@ -204,7 +300,12 @@ describe('pay options', () => {
 		const { booking } = await book(c, token, 2, 'balance');
 		expect(booking.status).toBe(201);
 		expect((await credits()).booking_money_balance).toBe(480 - 75);
-		expect((await transactions()).at(-1)).toMatchObject({ type: 'booking', amount: -75, credits: 0, balance_after: 405 });
+		expect((await transactions()).at(-1)).toMatchObject({
+			type: 'booking',
+			amount: -75,
+			credits: 0,
+			balance_after: 405,
+		});
 
 		// The other account holds £20, less than any course.
 		const short = (await book(c, otherToken, 1, 'balance')).booking;
@@ -217,7 +318,12 @@ describe('pay options', () => {
 		const ok = (await book(c, token, 1, 'invoice')).booking;
 		expect(ok.status).toBe(201);
 		expect(ok.body.data.status).toBe('booked');
-		expect((await transactions()).at(-1)).toMatchObject({ type: 'booking', amount: 0, credits: 0, booking_id: ok.body.data.id });
+		expect((await transactions()).at(-1)).toMatchObject({
+			type: 'booking',
+			amount: 0,
+			credits: 0,
+			booking_id: ok.body.data.id,
+		});
 		expect(sandbox.state().accounts[0].invoiceOutstanding).toBe(45);
 
 		const disabled = (await book(c, otherToken, 1, 'invoice')).booking;
@@ -238,7 +344,9 @@ describe('pay options', () => {
 		expect(await transactions()).toHaveLength(before.length);
 		const paid = await c.control('POST', `/bookings/${pending.body.data.id}/pay`);
 		expect(paid.body.data.status).toBe('booked');
-		expect((await c.api('GET', `/bookings/${pending.body.data.id}`, { token })).body.data.status).toBe('booked');
+		expect(
+			(await c.api('GET', `/bookings/${pending.body.data.id}`, { token })).body.data.status,
+		).toBe('booked');
 	});
 
 	it('cancelling refunds what was deducted', async () => {
@@ -246,7 +354,11 @@ describe('pay options', () => {
 		const cancelled = sandbox.bookings.cancel(booking.body.data.id);
 		expect(cancelled.status).toBe('cancelled');
 		expect((await credits()).booking_money_balance).toBe(480);
-		expect((await transactions()).at(-1)).toMatchObject({ type: 'refund', amount: 75, balance_after: 480 });
+		expect((await transactions()).at(-1)).toMatchObject({
+			type: 'refund',
+			amount: 75,
+			balance_after: 480,
+		});
 	});
 });
 
@@ -263,31 +375,51 @@ describe('ownership and certificates', () => {
 	});
 
 	it('serves a valid PDF only when training is completed and equipment is in', async () => {
-		const all = (await c.api('GET', '/bookings?per_page=100', { token })).body.data as Array<Record<string, any>>;
+		const all = (await c.api('GET', '/bookings?per_page=100', { token })).body.data as Array<
+			Record<string, any>
+		>;
 		const ready = all.find((b) => b.training_status === 'completed' && b.equipment_status === 'in');
-		const notReturned = all.find((b) => b.training_status === 'completed' && b.equipment_status !== 'in');
-		const notCompleted = all.find((b) => b.training_status !== 'completed' && b.equipment_status === 'out');
+		const notReturned = all.find(
+			(b) => b.training_status === 'completed' && b.equipment_status !== 'in',
+		);
+		const notCompleted = all.find(
+			(b) => b.training_status !== 'completed' && b.equipment_status === 'out',
+		);
 		expect(ready?.certificate_available).toBe(true);
 		expect(notReturned?.certificate_available).toBe(false);
 
 		const pdf = await c.api('GET', `/bookings/${ready?.id}/certificate`, { token });
 		expect(pdf.status).toBe(200);
 		expect(pdf.headers.get('content-type')).toBe('application/pdf');
-		expect(pdf.headers.get('content-disposition')).toBe(`attachment; filename="BLS-Certificate-${ready?.reference}.pdf"`);
+		expect(pdf.headers.get('content-disposition')).toBe(
+			`attachment; filename="BLS-Certificate-${ready?.reference}.pdf"`,
+		);
 		assertValidPdf(pdf.raw);
 		const text = pdf.raw.toString('latin1');
-		for (const part of [`${ready?.first_name} ${ready?.last_name}`, ready?.course_name, `Training date: ${ready?.date}`, `Reference: ${ready?.reference}`]) {
+		for (const part of [
+			`${ready?.first_name} ${ready?.last_name}`,
+			ready?.course_name,
+			`Training date: ${ready?.date}`,
+			`Reference: ${ready?.reference}`,
+		]) {
 			expect(text).toContain(`(${part})`);
 		}
 
-		const missingEquipment = await c.api('GET', `/bookings/${notReturned?.id}/certificate`, { token });
+		const missingEquipment = await c.api('GET', `/bookings/${notReturned?.id}/certificate`, {
+			token,
+		});
 		expect(missingEquipment.status).toBe(422);
 		expect(missingEquipment.body.message).toMatch(/equipment/i);
 		expect(missingEquipment.body.message).not.toMatch(/training is not completed/i);
-		const missingTraining = await c.api('GET', `/bookings/${notCompleted?.id}/certificate`, { token });
+		const missingTraining = await c.api('GET', `/bookings/${notCompleted?.id}/certificate`, {
+			token,
+		});
 		expect(missingTraining.status).toBe(422);
 		expect(missingTraining.body.message).toMatch(/training/i);
-		expect(Object.keys(missingTraining.body.errors).sort()).toEqual(['equipment_status', 'training_status']);
+		expect(Object.keys(missingTraining.body.errors).sort()).toEqual([
+			'equipment_status',
+			'training_status',
+		]);
 	});
 
 	it('makes the certificate available once completed and equipment returned, in either order', async () => {
@@ -314,7 +446,10 @@ function assertValidPdf(pdf: Buffer): void {
 	expect(text.slice(startxref, startxref + 4)).toBe('xref');
 	const [, first, count] = /^xref\n(\d+) (\d+)\n/.exec(text.slice(startxref)) ?? [];
 	expect(Number(first)).toBe(0);
-	const entries = text.slice(startxref).split('\n').slice(2, 2 + Number(count));
+	const entries = text
+		.slice(startxref)
+		.split('\n')
+		.slice(2, 2 + Number(count));
 	expect(entries[0]).toBe('0000000000 65535 f ');
 	entries.slice(1).forEach((entry, index) => {
 		expect(entry).toMatch(/^\d{10} 00000 n $/);
@@ -323,7 +458,9 @@ function assertValidPdf(pdf: Buffer): void {
 	});
 	const length = Number(/\/Length (\d+) >>\nstream\n/.exec(text)?.[1]);
 	const streamStart = text.indexOf('stream\n') + 'stream\n'.length;
-	expect(text.slice(streamStart + length, streamStart + length + '\nendstream'.length)).toBe('\nendstream');
+	expect(text.slice(streamStart + length, streamStart + length + '\nendstream'.length)).toBe(
+		'\nendstream',
+	);
 	expect(/\/Size (\d+)/.exec(text)?.[1]).toBe(count);
 }
 
@@ -356,7 +493,9 @@ describe('lists', () => {
 		expect(ids).toEqual([...ids].sort((a, b) => a - b));
 
 		// Every page together is the whole list, in order.
-		const pages = await Promise.all([1, 2, 3].map((p) => c.api('GET', `/bookings?per_page=20&page=${p}`, { token })));
+		const pages = await Promise.all(
+			[1, 2, 3].map((p) => c.api('GET', `/bookings?per_page=20&page=${p}`, { token })),
+		);
 		expect(pages.flatMap((p) => p.body.data.map((b: { id: number }) => b.id))).toEqual(ids);
 	});
 
@@ -364,31 +503,58 @@ describe('lists', () => {
 		const url = new URL(`${sandbox.apiUrl}/courses?per_page=1`);
 		url.hostname = 'localhost';
 		const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-		const body = (await response.json()) as { links: { next: string }; meta: Record<string, number> };
-		expect(body.links.next).toBe(`http://localhost:${sandbox.port}/api/v1/courses?per_page=1&page=2`);
+		const body = (await response.json()) as {
+			links: { next: string };
+			meta: Record<string, number>;
+		};
+		expect(body.links.next).toBe(
+			`http://localhost:${sandbox.port}/api/v1/courses?per_page=1&page=2`,
+		);
 		expect(body.meta).toEqual({ current_page: 1, per_page: 1, last_page: 3, total: 3 });
 	});
 
 	it('filters bookings', async () => {
-		const all = (await c.api('GET', '/bookings?per_page=100', { token })).body.data as Array<Record<string, any>>;
+		const all = (await c.api('GET', '/bookings?per_page=100', { token })).body.data as Array<
+			Record<string, any>
+		>;
 		const byStatus = await c.api('GET', '/bookings?status=pending&per_page=100', { token });
 		expect(byStatus.body.data.length).toBe(all.filter((b) => b.status === 'pending').length);
 		expect(byStatus.body.data.length).toBeGreaterThan(0);
 		const target = all[3];
-		const byEmail = await c.api('GET', `/bookings?email=${encodeURIComponent(target.email.toUpperCase())}`, { token });
+		const byEmail = await c.api(
+			'GET',
+			`/bookings?email=${encodeURIComponent(target.email.toUpperCase())}`,
+			{ token },
+		);
 		expect(byEmail.body.data.map((b: { id: number }) => b.id)).toContain(target.id);
-		const byRef = await c.api('GET', `/bookings?search=${target.reference.toLowerCase()}`, { token });
+		const byRef = await c.api('GET', `/bookings?search=${target.reference.toLowerCase()}`, {
+			token,
+		});
 		expect(byRef.body.data.map((b: { id: number }) => b.id)).toEqual([target.id]);
-		const range = await c.api('GET', `/bookings?date_from=${target.date}&date_to=${target.date}&per_page=100`, { token });
+		const range = await c.api(
+			'GET',
+			`/bookings?date_from=${target.date}&date_to=${target.date}&per_page=100`,
+			{ token },
+		);
 		expect(range.body.data.every((b: { date: string }) => b.date === target.date)).toBe(true);
-		const cert = await c.api('GET', '/bookings?training_status=completed&equipment_status=in&per_page=100', { token });
-		expect(cert.body.data.every((b: { certificate_available: boolean }) => b.certificate_available)).toBe(true);
+		const cert = await c.api(
+			'GET',
+			'/bookings?training_status=completed&equipment_status=in&per_page=100',
+			{ token },
+		);
+		expect(
+			cert.body.data.every((b: { certificate_available: boolean }) => b.certificate_available),
+		).toBe(true);
 		expect((await c.api('GET', '/bookings?status=done', { token })).status).toBe(422);
 	});
 
 	it('lists courses, credits, transactions and the booking URL in the documented shapes', async () => {
 		const courses = await c.api('GET', '/courses', { token });
-		expect(courses.body.data.map((x: { name: string }) => x.name)).toEqual(['BLS Practical', 'BLS Theory + Practical', 'Paediatric BLS']);
+		expect(courses.body.data.map((x: { name: string }) => x.name)).toEqual([
+			'BLS Practical',
+			'BLS Theory + Practical',
+			'Paediatric BLS',
+		]);
 		expect(courses.body.data[0]).toEqual({
 			id: 1,
 			name: 'BLS Practical',

@@ -1,5 +1,11 @@
 /** The sandbox's dialects: each switch answers one open question of the docs the other way. */
-import { DIALECT_ENV, DIALECT_SWITCHES, dialectFromEnv, parseDialect, startSandbox } from '../../sandbox';
+import {
+	DIALECT_ENV,
+	DIALECT_SWITCHES,
+	dialectFromEnv,
+	parseDialect,
+	startSandbox,
+} from '../../sandbox';
 import type { Sandbox } from '../../sandbox';
 import { client } from './helpers';
 import type { Client } from './helpers';
@@ -26,7 +32,9 @@ describe('choosing a dialect', () => {
 		expect([...parseDialect('page-cap-50, page-ignored')]).toEqual(['page-cap-50', 'page-ignored']);
 		expect(parseDialect('default').size).toBe(0);
 		expect(parseDialect([]).size).toBe(0);
-		expect(() => parseDialect('page-cap-55')).toThrow(/Unknown sandbox dialect switch "page-cap-55"\. Known: page-cap-20/);
+		expect(() => parseDialect('page-cap-55')).toThrow(
+			/Unknown sandbox dialect switch "page-cap-55"\. Known: page-cap-20/,
+		);
 	});
 
 	it('reads the environment variable when a test does not choose', async () => {
@@ -107,8 +115,16 @@ describe('envelope dialects', () => {
 		const booking = await c.api('GET', '/bookings/1', { token });
 		expect(booking.body).toMatchObject({ id: 1, reference: 'BLS-000001' });
 		expect(booking.body.data).toBeUndefined();
-		const created = await c.api('POST', '/webhooks', { token, body: { url: 'https://example.com/h', events: ['webhook.test'] } });
-		expect(created.body).toMatchObject({ id: expect.any(Number), url: 'https://example.com/h', secret: expect.stringMatching(/^whsec_/), message: expect.any(String) });
+		const created = await c.api('POST', '/webhooks', {
+			token,
+			body: { url: 'https://example.com/h', events: ['webhook.test'] },
+		});
+		expect(created.body).toMatchObject({
+			id: expect.any(Number),
+			url: 'https://example.com/h',
+			secret: expect.stringMatching(/^whsec_/),
+			message: expect.any(String),
+		});
 		// Lists keep their envelope.
 		expect(Array.isArray((await bookings('')).body.data)).toBe(true);
 	});
@@ -124,12 +140,19 @@ describe('envelope dialects', () => {
 	it('token-under-data and token-no-expires-in reshape the token answer', async () => {
 		sandbox.setDialect('token-under-data,token-no-expires-in');
 		const { hbClientId, apiKey } = sandbox.accounts[0];
-		const issued = await c.api('POST', '/auth/token', { body: { hb_client_id: hbClientId, api_key: apiKey } });
+		const issued = await c.api('POST', '/auth/token', {
+			body: { hb_client_id: hbClientId, api_key: apiKey },
+		});
 		expect(Object.keys(issued.body)).toEqual(['data']);
-		expect(issued.body.data).toMatchObject({ access_token: expect.any(String), expires_at: expect.any(String) });
+		expect(issued.body.data).toMatchObject({
+			access_token: expect.any(String),
+			expires_at: expect.any(String),
+		});
 		expect(issued.body.data.expires_in).toBeUndefined();
 		expect(issued.body.data.refresh_expires_in).toBeUndefined();
-		const refreshed = await c.api('POST', '/auth/refresh', { body: { refresh_token: issued.body.data.refresh_token } });
+		const refreshed = await c.api('POST', '/auth/refresh', {
+			body: { refresh_token: issued.body.data.refresh_token },
+		});
 		expect(refreshed.body.data.access_token).toEqual(expect.any(String));
 	});
 });

@@ -13,7 +13,11 @@ export interface RequestOptions {
 	body?: unknown;
 }
 
-export async function request<T = any>(url: string, method: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+export async function request<T = any>(
+	url: string,
+	method: string,
+	options: RequestOptions = {},
+): Promise<ApiResponse<T>> {
 	const headers: Record<string, string> = { accept: 'application/json' };
 	if (options.token) headers.authorization = `Bearer ${options.token}`;
 	let body: string | undefined;
@@ -24,7 +28,12 @@ export async function request<T = any>(url: string, method: string, options: Req
 	const response = await fetch(url, { method, headers, body });
 	const raw = Buffer.from(await response.arrayBuffer());
 	const isJson = (response.headers.get('content-type') ?? '').includes('application/json');
-	return { status: response.status, headers: response.headers, body: (isJson ? JSON.parse(raw.toString('utf8')) : undefined) as T, raw };
+	return {
+		status: response.status,
+		headers: response.headers,
+		body: (isJson ? JSON.parse(raw.toString('utf8')) : undefined) as T,
+		raw,
+	};
 }
 
 /** Client bound to one sandbox. */
@@ -49,9 +58,14 @@ export function client(sandbox: Sandbox) {
 export type Client = ReturnType<typeof client>;
 
 /** First free timeslot of a course, via the documented step 1. */
-export async function firstSlot(c: Client, token: string, courseId: number): Promise<{ date: string; time: string; spaces_available: number }> {
+export async function firstSlot(
+	c: Client,
+	token: string,
+	courseId: number,
+): Promise<{ date: string; time: string; spaces_available: number }> {
 	const slots = await c.api('GET', `/timeslots?course_id=${courseId}&per_page=1`, { token });
-	if (slots.status !== 200 || slots.body.data.length === 0) throw new Error(`no slot: ${slots.status}`);
+	if (slots.status !== 200 || slots.body.data.length === 0)
+		throw new Error(`no slot: ${slots.status}`);
 	return slots.body.data[0];
 }
 
@@ -70,9 +84,18 @@ export const candidate = {
 };
 
 /** Holds the first free slot of the course and books it with the pay option. */
-export async function book(c: Client, token: string, courseId: number, payOption: string, extra: Record<string, unknown> = {}) {
+export async function book(
+	c: Client,
+	token: string,
+	courseId: number,
+	payOption: string,
+	extra: Record<string, unknown> = {},
+) {
 	const slot = await firstSlot(c, token, courseId);
-	const hold = await c.api('POST', '/timeslots/hold', { token, body: { course_id: courseId, date: slot.date, time: slot.time } });
+	const hold = await c.api('POST', '/timeslots/hold', {
+		token,
+		body: { course_id: courseId, date: slot.date, time: slot.time },
+	});
 	if (hold.status !== 201) throw new Error(`hold: ${hold.status} ${JSON.stringify(hold.body)}`);
 	const booking = await c.api('POST', '/bookings', {
 		token,

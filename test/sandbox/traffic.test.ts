@@ -60,7 +60,10 @@ describe('rate limit', () => {
 
 	it('counts auth requests too, and can be switched off', async () => {
 		sandbox.configure({ rateLimit: { max: 2, windowMs: 60_000 } });
-		const body = { hb_client_id: sandbox.accounts[0].hbClientId, api_key: sandbox.accounts[0].apiKey };
+		const body = {
+			hb_client_id: sandbox.accounts[0].hbClientId,
+			api_key: sandbox.accounts[0].apiKey,
+		};
 		expect((await c.api('POST', '/auth/token', { body })).status).toBe(200);
 		expect((await c.api('POST', '/auth/token', { body })).status).toBe(200);
 		expect((await c.api('POST', '/auth/token', { body })).status).toBe(429);
@@ -76,7 +79,8 @@ describe('faults', () => {
 		await c.control('POST', '/faults', { status: 503, count: 2, method: 'GET', path: '/bookings' });
 		expect((await c.api('GET', '/courses', { token })).status).toBe(200);
 		const statuses = [];
-		for (let i = 0; i < 3; i++) statuses.push((await c.api('GET', '/bookings/1', { token })).status);
+		for (let i = 0; i < 3; i++)
+			statuses.push((await c.api('GET', '/bookings/1', { token })).status);
 		expect(statuses).toEqual([503, 503, 200]);
 
 		await c.control('POST', '/faults', { status: 429, count: 1, retryAfter: 7 });
@@ -105,7 +109,11 @@ describe('faults', () => {
 	it('drops the connection without a response', async () => {
 		sandbox.addFault({ drop: true, count: 1 });
 		const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
-			const req = http.get(`${sandbox.apiUrl}/courses`, { headers: { authorization: `Bearer ${token}` }, agent: false }, () => resolve(undefined));
+			const req = http.get(
+				`${sandbox.apiUrl}/courses`,
+				{ headers: { authorization: `Bearer ${token}` }, agent: false },
+				() => resolve(undefined),
+			);
 			req.on('error', resolve);
 		});
 		expect(error?.code).toBe('ECONNRESET');
@@ -116,7 +124,10 @@ describe('faults', () => {
 
 describe('request log', () => {
 	it('counts every /api/v1 request exactly, by route template, without secrets', async () => {
-		const creds = { hb_client_id: sandbox.accounts[0].hbClientId, api_key: sandbox.accounts[0].apiKey };
+		const creds = {
+			hb_client_id: sandbox.accounts[0].hbClientId,
+			api_key: sandbox.accounts[0].apiKey,
+		};
 		const pair = (await c.api('POST', '/auth/token', { body: creds })).body;
 		await c.api('GET', '/bookings', { token: pair.access_token });
 		await c.api('GET', '/bookings/1', { token: pair.access_token });
@@ -141,11 +152,27 @@ describe('request log', () => {
 		expect(log.refreshes).toBe(2);
 		expect(log.status429).toBe(0);
 		const [exchange, list] = log.entries;
-		expect(exchange).toMatchObject({ method: 'POST', path: '/auth/token', status: 200, clientId: 'hb_demo_agency', tokenId: expect.stringMatching(/^t\d+$/) });
-		expect(list).toMatchObject({ method: 'GET', path: '/bookings', url: '/api/v1/bookings', status: 200, clientId: 'hb_demo_agency', tokenId: exchange.tokenId });
-		expect(log.entries.map((e: { status: number }) => e.status)).toEqual([200, 200, 200, 200, 200, 401, 401, 404]);
+		expect(exchange).toMatchObject({
+			method: 'POST',
+			path: '/auth/token',
+			status: 200,
+			clientId: 'hb_demo_agency',
+			tokenId: expect.stringMatching(/^t\d+$/),
+		});
+		expect(list).toMatchObject({
+			method: 'GET',
+			path: '/bookings',
+			url: '/api/v1/bookings',
+			status: 200,
+			clientId: 'hb_demo_agency',
+			tokenId: exchange.tokenId,
+		});
+		expect(log.entries.map((e: { status: number }) => e.status)).toEqual([
+			200, 200, 200, 200, 200, 401, 401, 404,
+		]);
 		const serialized = JSON.stringify(log);
-		for (const secret of [pair.access_token, pair.refresh_token, creds.api_key]) expect(serialized).not.toContain(secret);
+		for (const secret of [pair.access_token, pair.refresh_token, creds.api_key])
+			expect(serialized).not.toContain(secret);
 
 		await c.control('DELETE', '/requests');
 		expect((await c.control('GET', '/requests')).body.total).toBe(0);
@@ -153,9 +180,19 @@ describe('request log', () => {
 
 	it('exposes accounts and state on the control surface', async () => {
 		const accounts = (await c.control('GET', '/accounts')).body.accounts;
-		expect(accounts.map((a: { hbClientId: string }) => a.hbClientId)).toEqual(['hb_demo_agency', 'hb_demo_other']);
+		expect(accounts.map((a: { hbClientId: string }) => a.hbClientId)).toEqual([
+			'hb_demo_agency',
+			'hb_demo_other',
+		]);
 		const state = (await c.control('GET', '/state')).body;
-		expect(state.accounts[0]).toMatchObject({ hbClientId: 'hb_demo_agency', balance: 480, bookings: 25, activeHold: null, webhooks: [], invoicePayments: true });
+		expect(state.accounts[0]).toMatchObject({
+			hbClientId: 'hb_demo_agency',
+			balance: 480,
+			bookings: 25,
+			activeHold: null,
+			webhooks: [],
+			invoicePayments: true,
+		});
 		expect(state.accounts[1]).toMatchObject({ invoicePayments: false, balance: 20 });
 		const reset = await c.control('POST', '/reset', { bookings: 40 });
 		expect(reset.body.accounts[0].bookings).toBe(40);

@@ -47,7 +47,8 @@ class Receiver {
 	async waitFor(count: number, timeoutMs = 3000): Promise<Received[]> {
 		const deadline = Date.now() + timeoutMs;
 		while (this.received.length < count) {
-			if (Date.now() > deadline) throw new Error(`expected ${count} deliveries, got ${this.received.length}`);
+			if (Date.now() > deadline)
+				throw new Error(`expected ${count} deliveries, got ${this.received.length}`);
 			await sleep(10);
 		}
 		return this.received;
@@ -59,7 +60,9 @@ function verify(received: Received, secret: string): boolean {
 	const timestamp = received.headers['x-tdta-timestamp'] as string;
 	const expected = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${received.raw}`).digest('hex')}`;
 	const actual = String(received.headers['x-tdta-signature']);
-	return actual.length === expected.length && timingSafeEqual(Buffer.from(actual), Buffer.from(expected));
+	return (
+		actual.length === expected.length && timingSafeEqual(Buffer.from(actual), Buffer.from(expected))
+	);
 }
 
 /** Every booking event (webhook.test is sent on request only). */
@@ -88,7 +91,10 @@ beforeEach(async () => {
 });
 
 async function register(events = ALL_EVENTS, extra: Record<string, unknown> = {}) {
-	const created = await c.api('POST', '/webhooks', { token, body: { name: 'test', url: receiver.url, events, ...extra } });
+	const created = await c.api('POST', '/webhooks', {
+		token,
+		body: { name: 'test', url: receiver.url, events, ...extra },
+	});
 	expect(created.status).toBe(201);
 	return created.body as { data: Record<string, any>; secret: string; message: string };
 }
@@ -120,8 +126,16 @@ describe('webhook endpoints', () => {
 		expect(JSON.stringify(got.body)).not.toContain(created.secret);
 		expect(JSON.stringify(sandbox.state())).not.toContain(created.secret);
 
-		const updated = await c.api('PUT', `/webhooks/${id}`, { token, body: { is_active: false, events: ['booking.cancelled'] } });
-		expect(updated.body.data).toMatchObject({ is_active: false, events: ['booking.cancelled'], name: 'test', url: receiver.url });
+		const updated = await c.api('PUT', `/webhooks/${id}`, {
+			token,
+			body: { is_active: false, events: ['booking.cancelled'] },
+		});
+		expect(updated.body.data).toMatchObject({
+			is_active: false,
+			events: ['booking.cancelled'],
+			name: 'test',
+			url: receiver.url,
+		});
 
 		const otherToken = await c.token(1);
 		expect((await c.api('GET', `/webhooks/${id}`, { token: otherToken })).status).toBe(404);
@@ -133,10 +147,20 @@ describe('webhook endpoints', () => {
 	it('validates url, events, timeout and retries', async () => {
 		const bad = await c.api('POST', '/webhooks', {
 			token,
-			body: { url: 'ftp://example.com', events: ['booking.created', 'reference.submitted'], timeout_seconds: 0, max_retries: 9 },
+			body: {
+				url: 'ftp://example.com',
+				events: ['booking.created', 'reference.submitted'],
+				timeout_seconds: 0,
+				max_retries: 9,
+			},
 		});
 		expect(bad.status).toBe(422);
-		expect(Object.keys(bad.body.errors).sort()).toEqual(['events', 'max_retries', 'timeout_seconds', 'url']);
+		expect(Object.keys(bad.body.errors).sort()).toEqual([
+			'events',
+			'max_retries',
+			'timeout_seconds',
+			'url',
+		]);
 		const missing = await c.api('POST', '/webhooks', { token, body: {} });
 		expect(Object.keys(missing.body.errors).sort()).toEqual(['events', 'url']);
 	});
@@ -152,10 +176,14 @@ describe('deliveries', () => {
 		expect(delivery.headers['x-tdta-event']).toBe('booking.created');
 		expect(delivery.headers['x-tdta-event-id']).toBe(delivery.body.event_id);
 		expect(delivery.headers['x-tdta-delivery-id']).toMatch(/^\d+$/);
-		expect(Math.abs(Number(delivery.headers['x-tdta-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
+		expect(Math.abs(Number(delivery.headers['x-tdta-timestamp']) - Date.now() / 1000)).toBeLessThan(
+			5,
+		);
 		expect(verify(delivery, secret)).toBe(true);
 		expect(verify(delivery, `${secret}x`)).toBe(false);
-		expect(delivery.body.event_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+		expect(delivery.body.event_id).toMatch(
+			/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+		);
 		expect(delivery.body.occurred_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/);
 		expect(delivery.body.data).toEqual(booking.body.data);
 	});
@@ -167,7 +195,10 @@ describe('deliveries', () => {
 		expect(receiver.received).toHaveLength(0);
 		await c.control('POST', `/bookings/${booking.body.data.id}/pay`);
 		await receiver.waitFor(2);
-		expect(receiver.received.map((r) => r.body.event_type).sort()).toEqual(['booking.confirmed', 'booking.created']);
+		expect(receiver.received.map((r) => r.body.event_type).sort()).toEqual([
+			'booking.confirmed',
+			'booking.created',
+		]);
 		expect(receiver.received.every((r) => r.body.data.status === 'booked')).toBe(true);
 	});
 
@@ -175,12 +206,21 @@ describe('deliveries', () => {
 		const { secret } = await register();
 		const id = (await book(c, token, 1, 'balance')).booking.body.data.id;
 		await receiver.waitFor(1);
-		const target = (await c.api('GET', '/timeslots?course_id=1&per_page=1&page=5', { token })).body.data[0];
-		const moved = await c.control('POST', `/bookings/${id}/reschedule`, { date: target.date, time: target.time });
+		const target = (await c.api('GET', '/timeslots?course_id=1&per_page=1&page=5', { token })).body
+			.data[0];
+		const moved = await c.control('POST', `/bookings/${id}/reschedule`, {
+			date: target.date,
+			time: target.time,
+		});
 		expect(moved.status).toBe(200);
 		await receiver.waitFor(2);
 		const rescheduled = receiver.ofType('booking.rescheduled')[0].body.data;
-		expect(rescheduled).toMatchObject({ date: target.date, time: target.time, previous_date: expect.any(String), previous_time: expect.any(String) });
+		expect(rescheduled).toMatchObject({
+			date: target.date,
+			time: target.time,
+			previous_date: expect.any(String),
+			previous_time: expect.any(String),
+		});
 
 		await c.control('POST', `/bookings/${id}/equipment`, { status: 'out' });
 		await c.control('POST', `/bookings/${id}/attendance`, { attended: true });
@@ -192,8 +232,14 @@ describe('deliveries', () => {
 		await receiver.waitFor(5);
 		const available = receiver.ofType('booking.certificate_available');
 		expect(available).toHaveLength(1);
-		expect(available[0].body.data).toMatchObject({ training_status: 'completed', equipment_status: 'in', certificate_available: true });
-		expect(receiver.ofType('booking.attendance_marked')[0].body.data.training_status).toBe('attended');
+		expect(available[0].body.data).toMatchObject({
+			training_status: 'completed',
+			equipment_status: 'in',
+			certificate_available: true,
+		});
+		expect(receiver.ofType('booking.attendance_marked')[0].body.data.training_status).toBe(
+			'attended',
+		);
 		expect(receiver.ofType('booking.equipment_late')).toHaveLength(1);
 
 		const cancelled = await c.control('POST', `/bookings/${id}/cancel`);
@@ -202,14 +248,19 @@ describe('deliveries', () => {
 		expect(receiver.ofType('booking.cancelled')).toHaveLength(1);
 		expect(receiver.received.every((r) => verify(r, secret))).toBe(true);
 		expect((await c.control('POST', `/bookings/${id}/cancel`)).status).toBe(409);
-		expect((await c.control('POST', `/bookings/${id}/equipment`, { status: 'lost' })).status).toBe(422);
+		expect((await c.control('POST', `/bookings/${id}/equipment`, { status: 'lost' })).status).toBe(
+			422,
+		);
 	});
 
 	it('only delivers to active endpoints of the account subscribed to the event', async () => {
 		await register(['booking.cancelled']);
 		await register(['booking.created'], { is_active: false });
 		const otherToken = await c.token(1);
-		await c.api('POST', '/webhooks', { token: otherToken, body: { url: receiver.url, events: ALL_EVENTS } });
+		await c.api('POST', '/webhooks', {
+			token: otherToken,
+			body: { url: receiver.url, events: ALL_EVENTS },
+		});
 		await book(c, token, 1, 'credits');
 		await sleep(150);
 		expect(receiver.received).toHaveLength(0);
@@ -224,7 +275,11 @@ describe('deliveries', () => {
 		const test = await c.api('POST', `/webhooks/${data.id}/test`, { token });
 		expect(test.status).toBe(202);
 		const [delivery] = await receiver.waitFor(1);
-		expect(delivery.body).toMatchObject({ event_id: test.body.data.event_id, event_type: 'webhook.test', data: { webhook_id: data.id } });
+		expect(delivery.body).toMatchObject({
+			event_id: test.body.data.event_id,
+			event_type: 'webhook.test',
+			data: { webhook_id: data.id },
+		});
 		expect(verify(delivery, rotated.body.secret)).toBe(true);
 		expect(verify(delivery, secret)).toBe(false);
 	});
@@ -243,13 +298,24 @@ describe('deliveries', () => {
 
 		const log = (await c.control('GET', '/deliveries')).body;
 		expect(log.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
-		expect(log.attempts.every((a: { status: number; ok: boolean }) => a.status === 500 && !a.ok)).toBe(true);
-		expect(log.attempts.map((a: { deliveryId: number }) => String(a.deliveryId))).toEqual(deliveryIds);
+		expect(
+			log.attempts.every((a: { status: number; ok: boolean }) => a.status === 500 && !a.ok),
+		).toBe(true);
+		expect(log.attempts.map((a: { deliveryId: number }) => String(a.deliveryId))).toEqual(
+			deliveryIds,
+		);
 		expect(log.attempts[5].nextRetryAt).toBeNull();
-		expect(log.attempts[0]).toMatchObject({ endpointId: data.id, url: receiver.url, eventType: 'webhook.test', durationMs: expect.any(Number), at: expect.any(String) });
+		expect(log.attempts[0]).toMatchObject({
+			endpointId: data.id,
+			url: receiver.url,
+			eventType: 'webhook.test',
+			durationMs: expect.any(Number),
+			at: expect.any(String),
+		});
 		// Spaced by the retry delay.
 		const times = log.attempts.map((a: { at: string }) => Date.parse(a.at));
-		for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(45);
+		for (let i = 1; i < times.length; i++)
+			expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(45);
 
 		const endpoint = (await c.api('GET', `/webhooks/${data.id}`, { token })).body.data;
 		expect(endpoint.failure_count).toBe(6);
@@ -266,7 +332,11 @@ describe('deliveries', () => {
 		await sleep(1100);
 		let log = sandbox.deliveries();
 		expect(log.attempts).toHaveLength(1);
-		expect(log.attempts[0]).toMatchObject({ status: null, ok: false, error: expect.stringMatching(/timeout/) });
+		expect(log.attempts[0]).toMatchObject({
+			status: null,
+			ok: false,
+			error: expect.stringMatching(/timeout/),
+		});
 		expect(log.pending).toHaveLength(1);
 
 		receiver.status = 204;

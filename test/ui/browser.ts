@@ -31,13 +31,16 @@ const CHROMIUM_FLAGS = [
 export function ensureChromium(): void {
 	if (fs.existsSync(CHROMIUM)) return;
 	if (process.getuid?.() !== 0) {
-		throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium) as root`);
+		throw new Error(
+			`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium) as root`,
+		);
 	}
-	process.stdout.write('Installing Debian\'s chromium package (apt-get)...\n');
+	process.stdout.write("Installing Debian's chromium package (apt-get)...\n");
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
 	execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env });
-	if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium, but ${CHROMIUM} is still missing`);
+	if (!fs.existsSync(CHROMIUM))
+		throw new Error(`apt-get installed chromium, but ${CHROMIUM} is still missing`);
 }
 
 export interface Browser {
@@ -69,7 +72,10 @@ export async function launchBrowser(): Promise<Browser> {
 		page,
 		async screenshot(name) {
 			shotNumber += 1;
-			const file = path.join(SCREENSHOT_DIR, `${String(shotNumber).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+			const file = path.join(
+				SCREENSHOT_DIR,
+				`${String(shotNumber).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-')}.png`,
+			);
 			await page.screenshot({ path: file }).catch(() => undefined);
 			return file;
 		},

@@ -84,7 +84,10 @@ async function sandboxApi<T>(method: string, apiPath: string, body?: unknown): P
 	).access_token;
 	const response = await fetch(`${base}${apiPath}`, {
 		method,
-		headers: { authorization: `Bearer ${sandboxToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+		headers: {
+			authorization: `Bearer ${sandboxToken}`,
+			...(body ? { 'content-type': 'application/json' } : {}),
+		},
 		body: body ? JSON.stringify(body) : undefined,
 	});
 	const text = await response.text();
@@ -98,7 +101,8 @@ interface Endpoint {
 	name?: string;
 }
 
-const endpoints = async (): Promise<Endpoint[]> => (await sandboxApi<{ data: Endpoint[] }>('GET', '/webhooks?per_page=100')).data;
+const endpoints = async (): Promise<Endpoint[]> =>
+	(await sandboxApi<{ data: Endpoint[] }>('GET', '/webhooks?per_page=100')).data;
 
 // ---- n8n, as the signed-in browser ----------------------------------------------------------------
 
@@ -117,7 +121,10 @@ async function openWorkflow(id: string, nodeId?: string): Promise<void> {
 }
 
 async function workflowIdByName(name: string): Promise<string> {
-	const list = await demo.n8n.publicApi<{ data: Array<{ id: string; name: string }> }>('GET', '/workflows?limit=250');
+	const list = await demo.n8n.publicApi<{ data: Array<{ id: string; name: string }> }>(
+		'GET',
+		'/workflows?limit=250',
+	);
 	const found = list.data.find((workflow) => workflow.name === name);
 	if (!found) throw new Error(`No workflow named ${name}`);
 	return found.id;
@@ -128,7 +135,9 @@ async function optionsOf(parameter: string): Promise<string[]> {
 	const input = page.getByTestId(`parameter-input-${parameter}`).locator('input').first();
 	await input.click();
 	const listId = await input.getAttribute('aria-controls');
-	const options = listId ? page.locator(`[id="${listId}"] [role="option"]`) : page.locator('.el-select-dropdown:visible [role="option"]');
+	const options = listId
+		? page.locator(`[id="${listId}"] [role="option"]`)
+		: page.locator('.el-select-dropdown:visible [role="option"]');
 	await options.first().waitFor();
 	const texts = (await options.allInnerTexts()).map((text) => text.trim()).filter(Boolean);
 	// Close it where it opened, so the next dropdown is read on its own.
@@ -154,7 +163,10 @@ function noticesOf(properties: INodeProperties[], resource?: string, operation?:
 		.filter((property) => {
 			const show = property.displayOptions?.show;
 			if (!show) return true;
-			return (!show.resource || show.resource.includes(resource)) && (!show.operation || show.operation.includes(operation));
+			return (
+				(!show.resource || show.resource.includes(resource)) &&
+				(!show.operation || show.operation.includes(operation))
+			);
 		})
 		.map((property) => property.displayName);
 }
@@ -165,7 +177,9 @@ async function expectPanelClean(notices: string[]): Promise<void> {
 	// Dropdowns fill in from the sandbox before n8n decides whether a value is supported.
 	await page.waitForLoadState('networkidle');
 	await expect(parameters.getByTestId('parameter-issues').count()).resolves.toBe(0);
-	const shown = (await parameters.locator('.notice').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+	const shown = (await parameters.locator('.notice').allInnerTexts()).map((text) =>
+		text.replace(/\s+/g, ' ').trim(),
+	);
 	for (const notice of notices) expect(shown).toContain(notice.replace(/\s+/g, ' ').trim());
 }
 
@@ -180,18 +194,28 @@ it('finds both BLS Portal nodes in the node creator, with icons and the action n
 		await page.goto(`${demo.n8n.url}/workflow/new`);
 		await page.getByTestId('canvas-add-button').click();
 		await page.getByTestId('node-creator-search-bar').fill('BLS');
-		const card = page.getByTestId('node-creator').getByTestId('item-iterator-item').filter({ hasText: ACTION.displayName }).first();
+		const card = page
+			.getByTestId('node-creator')
+			.getByTestId('item-iterator-item')
+			.filter({ hasText: ACTION.displayName })
+			.first();
 		await card.waitFor();
 		await expect(card.innerText()).resolves.toContain(ACTION.description);
 		expect(await iconLoaded(card)).toBe(true);
 	});
 	await step('node creator BLS Portal actions and triggers', async () => {
-		await page.getByTestId('node-creator').getByTestId('item-iterator-item').filter({ hasText: ACTION.displayName }).first().click();
+		await page
+			.getByTestId('node-creator')
+			.getByTestId('item-iterator-item')
+			.filter({ hasText: ACTION.displayName })
+			.first()
+			.click();
 		const panel = page.getByTestId('node-creator');
 		const actionCount = ACTION.properties
 			.filter((property) => property.name === 'operation')
 			.reduce((sum, property) => sum + (property.options?.length ?? 0), 0);
-		const triggerEvents = TRIGGER.properties.find((property) => property.name === 'events')?.options ?? [];
+		const triggerEvents =
+			TRIGGER.properties.find((property) => property.name === 'events')?.options ?? [];
 		await panel.getByText(`Actions (${actionCount})`).waitFor();
 		await panel.getByText(`Triggers (${triggerEvents.length})`).waitFor();
 		await expect(panel.innerText()).resolves.toContain(ACTION.description);
@@ -203,35 +227,46 @@ it('finds both BLS Portal nodes in the node creator, with icons and the action n
 		// The list renders only what fits on screen: the triggers and the first actions.
 		const count = await items.count();
 		expect(count).toBeGreaterThan(triggerEvents.length);
-		for (let index = 0; index < count; index++) expect(await iconLoaded(items.nth(index))).toBe(true);
+		for (let index = 0; index < count; index++)
+			expect(await iconLoaded(items.nth(index))).toBe(true);
 	});
 });
 
 async function iconLoaded(item: Locator): Promise<boolean> {
 	// A light and a dark icon; the one for the current theme is loaded.
-	return item
-		.locator('img')
-		.evaluateAll((images) =>
-			images.some((image) => {
-				const img = image as unknown as { complete: boolean; naturalWidth: number; src: string };
-				return img.complete && img.naturalWidth > 0 && img.src.includes('n8n-nodes-bls-portal');
-			}),
-		);
+	return item.locator('img').evaluateAll((images) =>
+		images.some((image) => {
+			const img = image as unknown as { complete: boolean; naturalWidth: number; src: string };
+			return img.complete && img.naturalWidth > 0 && img.src.includes('n8n-nodes-bls-portal');
+		}),
+	);
 }
 
 it('adds BLS Portal with the sandbox credential and runs Booking → Get Many from the panel', async () => {
 	await step('BLS Portal added: Booking Get Many', async () => {
-		await page.getByTestId('node-creator').getByTestId('item-iterator-item').filter({ hasText: /^Get many bookings$/ }).click();
+		await page
+			.getByTestId('node-creator')
+			.getByTestId('item-iterator-item')
+			.filter({ hasText: /^Get many bookings$/ })
+			.click();
 		await page.getByTestId('ndv').waitFor();
-		await expect(page.getByTestId('node-credentials-select').locator('input').inputValue()).resolves.toBe(demo.credential.name);
+		await expect(
+			page.getByTestId('node-credentials-select').locator('input').inputValue(),
+		).resolves.toBe(demo.credential.name);
 		await expectPanelClean(noticesOf(ACTION.properties, 'booking', 'getMany'));
 	});
 	await step('Booking Get Many executed', async () => {
 		await page.getByTestId('node-execute-button').click();
 		const output = page.getByTestId('output-panel');
-		const bookings = await sandboxApi<{ data: Array<{ reference: string }> }>('GET', '/bookings?per_page=50');
+		const bookings = await sandboxApi<{ data: Array<{ reference: string }> }>(
+			'GET',
+			'/bookings?per_page=50',
+		);
 		// The default Limit (50) shows the first page of the account's bookings.
-		await output.getByText(new RegExp(`${bookings.data.length} items?`)).first().waitFor({ timeout: 60_000 });
+		await output
+			.getByText(new RegExp(`${bookings.data.length} items?`))
+			.first()
+			.waitFor({ timeout: 60_000 });
 		await output.getByTestId('radio-button-json').click();
 		await output.getByText(String(bookings.data[0].reference)).first().waitFor();
 	});
@@ -249,97 +284,143 @@ async function firstFreeSlot(courseId: number, times?: string[]): Promise<Slot> 
 		'GET',
 		`/timeslots?course_id=${courseId}&months_ahead=1&per_page=100`,
 	);
-	const slot = slots.data.find((candidate) => candidate.spaces_available > 0 && (!times || times.includes(candidate.time)));
+	const slot = slots.data.find(
+		(candidate) => candidate.spaces_available > 0 && (!times || times.includes(candidate.time)),
+	);
 	if (!slot) throw new Error(`The sandbox has no free slot for course ${courseId}`);
 	return { date: slot.date, time: slot.time };
 }
 
 /** As the node's date dropdown labels a day. */
 function dayLabel(date: string): string {
-	const format = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' } as const;
+	const format = {
+		weekday: 'short',
+		day: 'numeric',
+		month: 'short',
+		year: 'numeric',
+		timeZone: 'UTC',
+	} as const;
 	return new Date(`${date}T00:00:00Z`).toLocaleDateString('en-GB', format);
 }
 
-it('renders every resource and operation without issues; dropdowns list the sandbox; notices read as written', async () => {
-	const courses = (await sandboxApi<{ data: Array<{ id: number; name: string }> }>('GET', '/courses')).data;
-	const bookings = (await sandboxApi<{ data: Array<{ id: number; reference: string }> }>('GET', '/bookings?per_page=10')).data;
-	const endpoint = (
-		await sandboxApi<{ data: Endpoint }>('POST', '/webhooks', {
-			url: 'https://hooks.example.com/bls',
-			events: ['booking.created'],
-			name: 'UI walk endpoint',
-		})
-	).data;
-	const slot = await firstFreeSlot(courses[0].id);
-	const candidate = { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', payOption: 'credits' };
-	const bookingRef = { __rl: true, mode: 'list', value: String(bookings[0].id), cachedResultName: bookings[0].reference };
-	const endpointRef = { __rl: true, mode: 'id', value: String(endpoint.id) };
-	const values: Record<string, Record<string, Record<string, unknown>>> = {
-		booking: {
-			book: { courseId: courses[0].id, date: slot.date, time: slot.time, ...candidate },
-			create: { holdHash: 'hold-from-an-earlier-step', ...candidate },
-			downloadCertificate: { bookingId: bookingRef },
-			get: { bookingId: bookingRef },
-		},
-		timeslot: {
-			getMany: { courseId: courses[0].id },
-			hold: { courseId: courses[0].id, date: slot.date, time: slot.time },
-			releaseHold: { holdHash: 'hold-from-an-earlier-step' },
-		},
-		webhookEndpoint: {
-			create: { url: 'https://hooks.example.com/new', events: ['booking.created'] },
-			delete: { webhookId: endpointRef },
-			get: { webhookId: { __rl: true, mode: 'list', value: String(endpoint.id), cachedResultName: endpoint.url } },
-			rotateSecret: { webhookId: endpointRef },
-			sendTest: { webhookId: endpointRef },
-			update: { webhookId: endpointRef },
-		},
-	};
-	const operations: Array<{ resource: string; operation: string }> = [];
-	for (const resource of ACTION.properties.find((property) => property.name === 'resource')?.options ?? []) {
-		const operationProperty = ACTION.properties.find(
-			(property) => property.name === 'operation' && property.displayOptions?.show?.resource?.includes(resourceValue(resource)),
-		);
-		for (const operation of operationProperty?.options ?? []) {
-			operations.push({ resource: resourceValue(resource), operation: resourceValue(operation) });
+it(
+	'renders every resource and operation without issues; dropdowns list the sandbox; notices read as written',
+	async () => {
+		const courses = (
+			await sandboxApi<{ data: Array<{ id: number; name: string }> }>('GET', '/courses')
+		).data;
+		const bookings = (
+			await sandboxApi<{ data: Array<{ id: number; reference: string }> }>(
+				'GET',
+				'/bookings?per_page=10',
+			)
+		).data;
+		const endpoint = (
+			await sandboxApi<{ data: Endpoint }>('POST', '/webhooks', {
+				url: 'https://hooks.example.com/bls',
+				events: ['booking.created'],
+				name: 'UI walk endpoint',
+			})
+		).data;
+		const slot = await firstFreeSlot(courses[0].id);
+		const candidate = {
+			firstName: 'Ada',
+			lastName: 'Lovelace',
+			email: 'ada@example.com',
+			payOption: 'credits',
+		};
+		const bookingRef = {
+			__rl: true,
+			mode: 'list',
+			value: String(bookings[0].id),
+			cachedResultName: bookings[0].reference,
+		};
+		const endpointRef = { __rl: true, mode: 'id', value: String(endpoint.id) };
+		const values: Record<string, Record<string, Record<string, unknown>>> = {
+			booking: {
+				book: { courseId: courses[0].id, date: slot.date, time: slot.time, ...candidate },
+				create: { holdHash: 'hold-from-an-earlier-step', ...candidate },
+				downloadCertificate: { bookingId: bookingRef },
+				get: { bookingId: bookingRef },
+			},
+			timeslot: {
+				getMany: { courseId: courses[0].id },
+				hold: { courseId: courses[0].id, date: slot.date, time: slot.time },
+				releaseHold: { holdHash: 'hold-from-an-earlier-step' },
+			},
+			webhookEndpoint: {
+				create: { url: 'https://hooks.example.com/new', events: ['booking.created'] },
+				delete: { webhookId: endpointRef },
+				get: {
+					webhookId: {
+						__rl: true,
+						mode: 'list',
+						value: String(endpoint.id),
+						cachedResultName: endpoint.url,
+					},
+				},
+				rotateSecret: { webhookId: endpointRef },
+				sendTest: { webhookId: endpointRef },
+				update: { webhookId: endpointRef },
+			},
+		};
+		const operations: Array<{ resource: string; operation: string }> = [];
+		for (const resource of ACTION.properties.find((property) => property.name === 'resource')
+			?.options ?? []) {
+			const operationProperty = ACTION.properties.find(
+				(property) =>
+					property.name === 'operation' &&
+					property.displayOptions?.show?.resource?.includes(resourceValue(resource)),
+			);
+			for (const operation of operationProperty?.options ?? []) {
+				operations.push({ resource: resourceValue(resource), operation: resourceValue(operation) });
+			}
 		}
-	}
-	expect(operations).toHaveLength(21);
-	const workflow = await demo.n8n.importWorkflow({
-		name: 'UI walk: every operation',
-		nodes: operations.map(({ resource, operation }, index) => ({
-			id: `${resource}-${operation}`,
-			name: `${resource} ${operation}`,
-			type: 'n8n-nodes-bls-portal.blsPortal',
-			typeVersion: 1,
-			position: [(index % 7) * 240, Math.floor(index / 7) * 200] as [number, number],
-			parameters: { resource, operation, ...(values[resource]?.[operation] ?? {}) },
-			credentials: { blsPortalApi: { id: demo.credential.id, name: demo.credential.name } },
-		})),
-		connections: {},
-		settings: { executionOrder: 'v1' },
-	});
-
-	for (const { resource, operation } of operations) {
-		await step(`panel ${resource} ${operation}`, async () => {
-			await openWorkflow(workflow.id, `${resource}-${operation}`);
-			await expectPanelClean(noticesOf(ACTION.properties, resource, operation));
-			if (resource === 'booking' && operation === 'book') {
-				const courseOptions = await optionsOf('courseId');
-				for (const course of courses) expect(courseOptions.some((option) => option.startsWith(course.name))).toBe(true);
-				expect((await optionsOf('date')).some((option) => option.startsWith(dayLabel(slot.date)))).toBe(true);
-				expect((await optionsOf('time')).some((option) => option.startsWith(slot.time))).toBe(true);
-			}
-			if (resource === 'booking' && operation === 'get') {
-				const items = await resourceLocatorItems('bookingId');
-				expect(items.some((item) => item.includes(bookings[0].reference))).toBe(true);
-			}
-			if (resource === 'webhookEndpoint' && operation === 'get') {
-				expect((await resourceLocatorItems('webhookId')).some((item) => item.includes(endpoint.url))).toBe(true);
-			}
+		expect(operations).toHaveLength(21);
+		const workflow = await demo.n8n.importWorkflow({
+			name: 'UI walk: every operation',
+			nodes: operations.map(({ resource, operation }, index) => ({
+				id: `${resource}-${operation}`,
+				name: `${resource} ${operation}`,
+				type: 'n8n-nodes-bls-portal.blsPortal',
+				typeVersion: 1,
+				position: [(index % 7) * 240, Math.floor(index / 7) * 200] as [number, number],
+				parameters: { resource, operation, ...(values[resource]?.[operation] ?? {}) },
+				credentials: { blsPortalApi: { id: demo.credential.id, name: demo.credential.name } },
+			})),
+			connections: {},
+			settings: { executionOrder: 'v1' },
 		});
-	}
-}, 15 * 60_000);
+
+		for (const { resource, operation } of operations) {
+			await step(`panel ${resource} ${operation}`, async () => {
+				await openWorkflow(workflow.id, `${resource}-${operation}`);
+				await expectPanelClean(noticesOf(ACTION.properties, resource, operation));
+				if (resource === 'booking' && operation === 'book') {
+					const courseOptions = await optionsOf('courseId');
+					for (const course of courses)
+						expect(courseOptions.some((option) => option.startsWith(course.name))).toBe(true);
+					expect(
+						(await optionsOf('date')).some((option) => option.startsWith(dayLabel(slot.date))),
+					).toBe(true);
+					expect((await optionsOf('time')).some((option) => option.startsWith(slot.time))).toBe(
+						true,
+					);
+				}
+				if (resource === 'booking' && operation === 'get') {
+					const items = await resourceLocatorItems('bookingId');
+					expect(items.some((item) => item.includes(bookings[0].reference))).toBe(true);
+				}
+				if (resource === 'webhookEndpoint' && operation === 'get') {
+					expect(
+						(await resourceLocatorItems('webhookId')).some((item) => item.includes(endpoint.url)),
+					).toBe(true);
+				}
+			});
+		}
+	},
+	15 * 60_000,
+);
 
 function resourceValue(option: unknown): string {
 	return String((option as { value: unknown }).value);
@@ -373,7 +454,10 @@ it('BLS Portal Trigger: listening registers an endpoint, a test event shows in t
 	});
 	await step('trigger listening', async () => {
 		await page.getByTestId('node-execute-button').click();
-		registered = await waitFor(async () => (await endpoints()).find((endpoint) => !before.has(endpoint.id)), 'an endpoint registered by the trigger');
+		registered = await waitFor(
+			async () => (await endpoints()).find((endpoint) => !before.has(endpoint.id)),
+			'an endpoint registered by the trigger',
+		);
 		expect(registered.url).toContain('/webhook-test/');
 	});
 	await step('trigger test event received', async () => {
@@ -383,13 +467,27 @@ it('BLS Portal Trigger: listening registers an endpoint, a test event shows in t
 	});
 	await step('trigger listening again, then stopped', async () => {
 		await page.getByTestId('node-execute-button').click();
-		const listening = await waitFor(async () => (await endpoints()).find((endpoint) => !before.has(endpoint.id)), 'the endpoint while listening');
-		await page.getByRole('button', { name: /stop listening/i }).first().click();
-		await waitFor(async () => !(await endpoints()).some((endpoint) => endpoint.id === listening.id) || undefined, 'the endpoint deleted');
+		const listening = await waitFor(
+			async () => (await endpoints()).find((endpoint) => !before.has(endpoint.id)),
+			'the endpoint while listening',
+		);
+		await page
+			.getByRole('button', { name: /stop listening/i })
+			.first()
+			.click();
+		await waitFor(
+			async () =>
+				!(await endpoints()).some((endpoint) => endpoint.id === listening.id) || undefined,
+			'the endpoint deleted',
+		);
 	});
 });
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+	probe: () => Promise<T | undefined>,
+	what: string,
+	timeoutMs = 60_000,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();
@@ -405,16 +503,29 @@ async function executeFromCanvas(): Promise<void> {
 	await page.getByTestId('execute-workflow-button').first().click();
 }
 
-async function lastExecution(workflowId: string, after: Set<string>): Promise<{ id: string; status: string }> {
-	return waitFor(async () => {
-		const executions = await demo.n8n.executions({ workflowId });
-		const fresh = executions.find((execution) => !after.has(String(execution.id)) && ['success', 'error', 'crashed', 'canceled'].includes(execution.status));
-		return fresh ? { id: String(fresh.id), status: fresh.status } : undefined;
-	}, `an execution of workflow ${workflowId}`, 120_000);
+async function lastExecution(
+	workflowId: string,
+	after: Set<string>,
+): Promise<{ id: string; status: string }> {
+	return waitFor(
+		async () => {
+			const executions = await demo.n8n.executions({ workflowId });
+			const fresh = executions.find(
+				(execution) =>
+					!after.has(String(execution.id)) &&
+					['success', 'error', 'crashed', 'canceled'].includes(execution.status),
+			);
+			return fresh ? { id: String(fresh.id), status: fresh.status } : undefined;
+		},
+		`an execution of workflow ${workflowId}`,
+		120_000,
+	);
 }
 
 async function executionIds(workflowId: string): Promise<Set<string>> {
-	return new Set((await demo.n8n.executions({ workflowId })).map((execution) => String(execution.id)));
+	return new Set(
+		(await demo.n8n.executions({ workflowId })).map((execution) => String(execution.id)),
+	);
 }
 
 it('sync example: Execute workflow writes every booking into the CSV file', async () => {
@@ -424,9 +535,16 @@ it('sync example: Execute workflow writes every booking into the CSV file', asyn
 	await step('sync example executed', async () => {
 		await executeFromCanvas();
 		expect((await lastExecution(id, before)).status).toBe('success');
-		await page.getByTestId('canvas-node').filter({ hasText: 'Save the spreadsheet' }).getByTestId('canvas-node-status-success').waitFor();
+		await page
+			.getByTestId('canvas-node')
+			.filter({ hasText: 'Save the spreadsheet' })
+			.getByTestId('canvas-node-status-success')
+			.waitFor();
 	});
-	const csv = fs.readFileSync(path.join(filesFolder, 'bls-bookings.csv'), 'utf8').trim().split('\n');
+	const csv = fs
+		.readFileSync(path.join(filesFolder, 'bls-bookings.csv'), 'utf8')
+		.trim()
+		.split('\n');
 	const all = (await sandboxApi<{ data: unknown[] }>('GET', '/bookings?per_page=100')).data.length;
 	expect(csv.length - 1).toBeGreaterThanOrEqual(all);
 });
@@ -449,7 +567,10 @@ it('form example: Execute workflow, fill in the form, the booking is made', asyn
 	});
 	await form(formPage, slot);
 	expect((await lastExecution(id, before)).status).toBe('success');
-	const booked = await sandboxApi<{ data: Array<{ email: string; date: string; time: string }> }>('GET', '/bookings?per_page=100&sort=desc');
+	const booked = await sandboxApi<{ data: Array<{ email: string; date: string; time: string }> }>(
+		'GET',
+		'/bookings?per_page=100&sort=desc',
+	);
 	expect(booked.data.some((booking) => booking.email === 'grace.hopper@example.com')).toBe(true);
 });
 
@@ -468,33 +589,44 @@ async function form(formPage: Page, slot: Slot): Promise<void> {
 
 // ---- the credential dialog -----------------------------------------------------------------------
 
-it("tests the credential from its dialog: success, and the rejection message with a wrong key", async () => {
+it('tests the credential from its dialog: success, and the rejection message with a wrong key', async () => {
 	const modal = page.getByTestId('editCredential-modal');
 	const apiKey = modal.getByTestId('parameter-input-apiKey').locator('input');
 	await step('credential test succeeds', async () => {
 		await page.goto(`${demo.n8n.url}/home/credentials/${demo.credential.id}`);
-		await modal.getByTestId('credentials-config-container-test-success').waitFor({ timeout: 60_000 });
+		await modal
+			.getByTestId('credentials-config-container-test-success')
+			.waitFor({ timeout: 60_000 });
 		await expect(modal.innerText()).resolves.toContain('Connection tested successfully');
 	});
 	try {
 		await step('credential test with a wrong key', async () => {
 			await apiKey.fill('sandbox-key-that-is-wrong');
 			await modal.getByTestId('credential-save-button').click();
-			await modal.getByText(/Couldn.t connect with these settings/).first().waitFor({ timeout: 60_000 });
+			await modal
+				.getByText(/Couldn.t connect with these settings/)
+				.first()
+				.waitFor({ timeout: 60_000 });
 			await modal.getByText('More details').first().click();
 			await modal.getByText('BLS Portal rejected the Client ID or API Key').first().waitFor();
 		});
 		await step('credential restored', async () => {
 			await apiKey.fill(demo.account.apiKey);
 			await modal.getByTestId('credential-save-button').click();
-			await modal.getByTestId('credentials-config-container-test-success').waitFor({ timeout: 60_000 });
+			await modal
+				.getByTestId('credentials-config-container-test-success')
+				.waitFor({ timeout: 60_000 });
 		});
 	} finally {
 		// Whatever happened in the dialog, the credential works again for anything after this.
 		await demo.n8n.publicApi('PATCH', `/credentials/${demo.credential.id}`, {
 			name: demo.credential.name,
 			type: demo.credential.type,
-			data: { clientId: demo.account.hbClientId, apiKey: demo.account.apiKey, baseUrl: demo.sandbox.apiUrl },
+			data: {
+				clientId: demo.account.hbClientId,
+				apiKey: demo.account.apiKey,
+				baseUrl: demo.sandbox.apiUrl,
+			},
 		});
 	}
 });

@@ -20,8 +20,15 @@ export function resourceWithExtras(response: IDataObject): IDataObject {
  * it `signing_secret` when signing; our sandbox says `secret`. Either name, at top level or under `data`.
  */
 export function readSigningSecret(response: IDataObject): string | undefined {
-	const data = (response.data && typeof response.data === 'object' ? response.data : {}) as IDataObject;
-	for (const value of [response.signing_secret, response.secret, data.signing_secret, data.secret]) {
+	const data = (
+		response.data && typeof response.data === 'object' ? response.data : {}
+	) as IDataObject;
+	for (const value of [
+		response.signing_secret,
+		response.secret,
+		data.signing_secret,
+		data.secret,
+	]) {
 		if (typeof value === 'string' && value !== '') return value;
 	}
 	return undefined;
@@ -67,7 +74,10 @@ export function bookingIdOfEvent(data: unknown): string | undefined {
 	if (!data || typeof data !== 'object') return undefined;
 	const { booking_id: bookingId, id } = data as IDataObject;
 	for (const value of [bookingId, id]) {
-		if ((typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.trim() !== '')) {
+		if (
+			(typeof value === 'number' && Number.isFinite(value)) ||
+			(typeof value === 'string' && value.trim() !== '')
+		) {
 			return String(value).trim();
 		}
 	}

@@ -2,7 +2,11 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 /** `Return All` / `Limit`, as every n8n list operation offers them. */
-export function paginationFields(resource: string, operation: string, noun: string): INodeProperties[] {
+export function paginationFields(
+	resource: string,
+	operation: string,
+	noun: string,
+): INodeProperties[] {
 	const displayOptions = { show: { resource: [resource], operation: [operation] } };
 	return [
 		{
@@ -31,9 +35,13 @@ export function requestedLimit(this: IExecuteFunctions, itemIndex: number): numb
 	if (this.getNodeParameter('returnAll', itemIndex, false) === true) return undefined;
 	const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
 	if (!Number.isInteger(limit) || limit < 1) {
-		throw new NodeOperationError(this.getNode(), `Limit must be a whole number of at least 1, got "${limit}"`, {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Limit must be a whole number of at least 1, got "${limit}"`,
+			{
+				itemIndex,
+			},
+		);
 	}
 	return limit;
 }

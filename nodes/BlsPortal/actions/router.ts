@@ -14,15 +14,22 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			const resource = this.getNodeParameter('resource', itemIndex) as ResourceName;
 			const operation = this.getNodeParameter('operation', itemIndex) as string;
-			const operations: Record<string, BlsOperation | undefined> = resources[resource]?.operations ?? {};
+			const operations: Record<string, BlsOperation | undefined> =
+				resources[resource]?.operations ?? {};
 			const handler = operations[operation];
 			if (!handler) {
-				throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`, {
-					itemIndex,
-				});
+				throw new NodeOperationError(
+					this.getNode(),
+					`The operation "${operation}" of "${resource}" is not supported`,
+					{
+						itemIndex,
+					},
+				);
 			}
 			const output = await handler.execute.call(this, itemIndex);
-			returnData.push(...this.helpers.constructExecutionMetaData(output, { itemData: { item: itemIndex } }));
+			returnData.push(
+				...this.helpers.constructExecutionMetaData(output, { itemData: { item: itemIndex } }),
+			);
 		} catch (error) {
 			if (this.continueOnFail()) {
 				const { message, description } = error as { message: string; description?: string | null };
@@ -46,7 +53,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 }
 
 /** Keeps the API's status and details on node errors while telling n8n which item failed. */
-function withItemIndex(error: unknown, node: INode, itemIndex: number): NodeApiError | NodeOperationError {
+function withItemIndex(
+	error: unknown,
+	node: INode,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.context.itemIndex = itemIndex;
 		return error;

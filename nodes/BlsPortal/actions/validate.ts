@@ -16,26 +16,54 @@ function fail(ctx: IExecuteFunctions, itemIndex: number, field: string, problem:
 	});
 }
 
-export function requireText(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
+export function requireText(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): string {
 	if (typeof value === 'number') value = String(value);
 	if (value !== undefined && value !== null && typeof value !== 'string') {
-		const kind = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+		const kind = Array.isArray(value)
+			? 'a list'
+			: typeof value === 'object'
+				? 'an object'
+				: `a ${typeof value}`;
 		fail(this, itemIndex, field, `must be text (got ${kind})`);
 	}
 	if (typeof value !== 'string' || value.trim() === '') fail(this, itemIndex, field, 'is required');
 	return (value as string).trim();
 }
 
-export function optionalText(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string | undefined {
+export function optionalText(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	return requireText.call(this, itemIndex, field, value);
 }
 
-export function requireDate(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
+export function requireDate(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): string {
 	const text = requireText.call(this, itemIndex, field, value);
 	const date = new Date(`${text}T00:00:00Z`);
-	if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text) {
-		fail(this, itemIndex, field, `must be a date as YYYY-MM-DD, for example 2026-07-15 (got "${text}")`);
+	if (
+		!/^\d{4}-\d{2}-\d{2}$/.test(text) ||
+		Number.isNaN(date.getTime()) ||
+		date.toISOString().slice(0, 10) !== text
+	) {
+		fail(
+			this,
+			itemIndex,
+			field,
+			`must be a date as YYYY-MM-DD, for example 2026-07-15 (got "${text}")`,
+		);
 	}
 	return text;
 }
@@ -44,21 +72,42 @@ export function requireDate(this: IExecuteFunctions, itemIndex: number, field: s
  * A 24-hour time, sent as the docs write it (`HH:MM`). `HH:MM:SS` is accepted too: a server that
  * answers times with seconds fills the Time dropdown with such values.
  */
-export function requireTime(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
+export function requireTime(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): string {
 	const text = requireText.call(this, itemIndex, field, value);
 	if (!/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(text)) {
-		fail(this, itemIndex, field, `must be a 24-hour time as HH:MM (or HH:MM:SS), for example 10:00 (got "${text}")`);
+		fail(
+			this,
+			itemIndex,
+			field,
+			`must be a 24-hour time as HH:MM (or HH:MM:SS), for example 10:00 (got "${text}")`,
+		);
 	}
 	return normalizeTime(text) as string;
 }
 
-export function requireEmail(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
+export function requireEmail(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): string {
 	const text = requireText.call(this, itemIndex, field, value);
-	if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) fail(this, itemIndex, field, `must be an email address (got "${text}")`);
+	if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text))
+		fail(this, itemIndex, field, `must be an email address (got "${text}")`);
 	return text;
 }
 
-export function requirePositiveInteger(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
+export function requirePositiveInteger(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): number {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof number !== 'number' || !Number.isInteger(number) || number < 1) {
 		fail(this, itemIndex, field, `must be a whole number of at least 1 (got "${String(value)}")`);
@@ -66,7 +115,12 @@ export function requirePositiveInteger(this: IExecuteFunctions, itemIndex: numbe
 	return number as number;
 }
 
-export function requireHttpUrl(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string {
+export function requireHttpUrl(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): string {
 	const text = requireText.call(this, itemIndex, field, value);
 	let url: URL | undefined;
 	try {
@@ -80,7 +134,12 @@ export function requireHttpUrl(this: IExecuteFunctions, itemIndex: number, field
 	return text;
 }
 
-export function requireWholeNumber(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): number {
+export function requireWholeNumber(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): number {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof number !== 'number' || !Number.isInteger(number)) {
 		fail(this, itemIndex, field, `must be a whole number (got "${String(value)}")`);
@@ -89,18 +148,34 @@ export function requireWholeNumber(this: IExecuteFunctions, itemIndex: number, f
 }
 
 /** `true`/`false`, or `1`/`0` and their strings as an expression may give them. */
-export function requireBoolean(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): boolean {
+export function requireBoolean(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): boolean {
 	const flag = readFlag(value);
-	if (flag === undefined) fail(this, itemIndex, field, `must be true or false (got "${String(value)}")`);
+	if (flag === undefined)
+		fail(this, itemIndex, field, `must be true or false (got "${String(value)}")`);
 	return flag as boolean;
 }
 
-export function optionalDate(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string | undefined {
+export function optionalDate(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	return requireDate.call(this, itemIndex, field, value);
 }
 
-export function optionalEmail(this: IExecuteFunctions, itemIndex: number, field: string, value: unknown): string | undefined {
+export function optionalEmail(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	return requireEmail.call(this, itemIndex, field, value);
 }

@@ -10,7 +10,13 @@ const SEARCH_PAGE_SIZE = 50;
 function bookingLabel(booking: IDataObject): string {
 	const name = [booking.first_name, booking.last_name].filter(Boolean).join(' ');
 	const when = [booking.date, normalizeTime(booking.time)].filter(Boolean).join(' ');
-	return [booking.reference ?? `#${String(booking.id)}`, name, booking.course_name, when, booking.status]
+	return [
+		booking.reference ?? `#${String(booking.id)}`,
+		name,
+		booking.course_name,
+		when,
+		booking.status,
+	]
 		.filter(Boolean)
 		.join(' · ');
 }
@@ -44,7 +50,9 @@ export async function searchBookings(
 	}
 	const page = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
 	// A server that ignores `search` lists everything: keep the bookings the typed text names.
-	const bookings = qs.search ? page.filter((booking) => failedFilters(booking, { search: qs.search }, true).length === 0) : page;
+	const bookings = qs.search
+		? page.filter((booking) => failedFilters(booking, { search: qs.search }, true).length === 0)
+		: page;
 	const meta = (response.meta ?? {}) as IDataObject;
 	const lastPage = Number(meta.last_page);
 	const links = (response.links ?? {}) as IDataObject;
@@ -52,13 +60,19 @@ export async function searchBookings(
 	// The next page in the size the server used, so it starts where this one ended.
 	const served = Number(meta.per_page) > 0 ? Number(meta.per_page) : Number(qs.per_page);
 	return {
-		results: bookings.map((booking) => ({ name: bookingLabel(booking), value: String(booking.id) })),
+		results: bookings.map((booking) => ({
+			name: bookingLabel(booking),
+			value: String(booking.id),
+		})),
 		paginationToken: more && page.length > 0 ? `${pageNumber + 1}/${served}` : undefined,
 	};
 }
 
 /** Webhook endpoints whose name or URL contains the typed text (the API has no search, and accounts have few). */
-export async function searchWebhookEndpoints(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+export async function searchWebhookEndpoints(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
 	const needle = filter?.trim().toLowerCase() ?? '';
 	const endpoints = await blsApiList.call(this, '/webhooks');
 	return {

@@ -22,7 +22,13 @@ function chosenCourseId(this: ILoadOptionsFunctions): number | undefined {
 function formatDay(date: string): string {
 	const day = new Date(`${date}T00:00:00Z`);
 	if (Number.isNaN(day.getTime())) return date;
-	const format = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' } as const;
+	const format = {
+		weekday: 'short',
+		day: 'numeric',
+		month: 'short',
+		year: 'numeric',
+		timeZone: 'UTC',
+	} as const;
 	return day.toLocaleDateString('en-GB', format);
 }
 
@@ -35,10 +41,15 @@ export async function getCourses(this: ILoadOptionsFunctions): Promise<INodeProp
 	}));
 }
 
-export async function getTimeslotDates(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getTimeslotDates(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	const courseId = chosenCourseId.call(this);
 	if (courseId === undefined) return [];
-	const slots = await blsApiList.call(this, '/timeslots', { course_id: courseId, months_ahead: DATE_PICKER_MONTHS_AHEAD });
+	const slots = await blsApiList.call(this, '/timeslots', {
+		course_id: courseId,
+		months_ahead: DATE_PICKER_MONTHS_AHEAD,
+	});
 	const timesPerDay = new Map<string, number>();
 	for (const slot of slots) {
 		const date = String(slot.date);
@@ -50,17 +61,25 @@ export async function getTimeslotDates(this: ILoadOptionsFunctions): Promise<INo
 	}));
 }
 
-export async function getTimeslotTimes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getTimeslotTimes(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	const courseId = chosenCourseId.call(this);
 	const date = String(this.getNodeParameter('date', '') ?? '');
 	if (courseId === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return [];
 	// The widest window, so any day the API offers is found; the date filter keeps it to one page.
-	const slots = await blsApiList.call(this, '/timeslots', { course_id: courseId, months_ahead: 6, date });
+	const slots = await blsApiList.call(this, '/timeslots', {
+		course_id: courseId,
+		months_ahead: 6,
+		date,
+	});
 	return slots.map((slot) => {
 		const spaces = Number(slot.spaces_available);
 		// As the node sends times (HH:MM), whatever format the server lists them in.
 		const time = String(normalizeTime(slot.time));
-		const left = Number.isFinite(spaces) ? ` (${spaces} ${spaces === 1 ? 'place' : 'places'} left)` : '';
+		const left = Number.isFinite(spaces)
+			? ` (${spaces} ${spaces === 1 ? 'place' : 'places'} left)`
+			: '';
 		return { name: `${time}${left}`, value: time };
 	});
 }

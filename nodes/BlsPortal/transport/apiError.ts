@@ -13,7 +13,10 @@ const API_ERROR_FIELDS = ['message', 'errors', 'code', 'error', 'hold_hash', 'ex
 /** The allow-listed part of an API error body (`data` of a 409 included), or undefined when none. */
 export function apiErrorBody(body: IDataObject | undefined): IDataObject | undefined {
 	if (!body || typeof body !== 'object') return undefined;
-	const nested = body.data && typeof body.data === 'object' && !Array.isArray(body.data) ? (body.data as IDataObject) : {};
+	const nested =
+		body.data && typeof body.data === 'object' && !Array.isArray(body.data)
+			? (body.data as IDataObject)
+			: {};
 	const kept: IDataObject = {};
 	for (const field of API_ERROR_FIELDS) {
 		const value = body[field] ?? nested[field];
@@ -49,13 +52,24 @@ export interface RequestDescription {
 }
 
 /** Turns a failure into the error the user sees: the API's reason first, then what to do about it. */
-export function toNodeApiError(node: INode, failure: Failure, request: RequestDescription): NodeApiError {
+export function toNodeApiError(
+	node: INode,
+	failure: Failure,
+	request: RequestDescription,
+): NodeApiError {
 	const { status, body } = failure;
 	const apiMessage = typeof body?.message === 'string' ? body.message : undefined;
-	const sanitized = { message: apiMessage ?? failure.message, ...(status ? { httpCode: String(status) } : {}) } as JsonObject;
+	const sanitized = {
+		message: apiMessage ?? failure.message,
+		...(status ? { httpCode: String(status) } : {}),
+	} as JsonObject;
 	const apiError = apiErrorBody(body);
 	const make = (message: string, description?: string) => {
-		const error = new NodeApiError(node, sanitized, { message, description, httpCode: status ? String(status) : undefined });
+		const error = new NodeApiError(node, sanitized, {
+			message,
+			description,
+			httpCode: status ? String(status) : undefined,
+		});
 		if (apiError) error.context.apiError = apiError;
 		return error;
 	};
@@ -67,7 +81,8 @@ export function toNodeApiError(node: INode, failure: Failure, request: RequestDe
 		case 401:
 			return make(
 				'BLS Portal did not accept the access token, even after signing in again',
-				apiMessage ?? 'Check that the API key is still active and that the Base URL of the credential is right.',
+				apiMessage ??
+					'Check that the API key is still active and that the Base URL of the credential is right.',
 			);
 		case 404:
 			return make(
@@ -75,7 +90,9 @@ export function toNodeApiError(node: INode, failure: Failure, request: RequestDe
 				`${withoutFullStop(apiMessage ?? 'Not found')}. It may not exist, or it may belong to another agency's account.`,
 			);
 		case 409: {
-			const until = formatTime(body?.expires_at ?? (body?.data as IDataObject | undefined)?.expires_at);
+			const until = formatTime(
+				body?.expires_at ?? (body?.data as IDataObject | undefined)?.expires_at,
+			);
 			const holdHash = body?.hold_hash ?? (body?.data as IDataObject | undefined)?.hold_hash;
 			return make(
 				'Another timeslot hold is active on this account (one is allowed at a time)',
@@ -103,7 +120,10 @@ export function toNodeApiError(node: INode, failure: Failure, request: RequestDe
 			request.method === 'GET' || request.method === 'DELETE'
 				? 'The request was retried and kept failing.'
 				: 'The request was not retried because the API may have applied it: check its effect (for example with Booking → Get Many) before running it again.';
-		return make(`BLS Portal server error (${status})${apiMessage ? `: ${apiMessage}` : ''}`, notRetried);
+		return make(
+			`BLS Portal server error (${status})${apiMessage ? `: ${apiMessage}` : ''}`,
+			notRetried,
+		);
 	}
 	if (failure.networkCode) {
 		return make(`Could not reach BLS Portal (${failure.networkCode})`, failure.message);
@@ -115,5 +135,8 @@ export function toNodeApiError(node: INode, failure: Failure, request: RequestDe
 export function apiErrorOf(error: unknown): { status?: number; body?: IDataObject } | undefined {
 	if (!(error instanceof NodeApiError)) return undefined;
 	const status = error.httpCode ? Number(error.httpCode) : undefined;
-	return { status: Number.isFinite(status) ? status : undefined, body: error.context.apiError as IDataObject | undefined };
+	return {
+		status: Number.isFinite(status) ? status : undefined,
+		body: error.context.apiError as IDataObject | undefined,
+	};
 }

@@ -62,14 +62,20 @@ export function describeFailure(error: unknown): Failure {
 		code?: string;
 		context?: { data?: unknown };
 		response?: { status?: number; headers?: unknown; data?: unknown };
-		cause?: { code?: string; message?: string; response?: { status?: number; headers?: unknown; data?: unknown } };
+		cause?: {
+			code?: string;
+			message?: string;
+			response?: { status?: number; headers?: unknown; data?: unknown };
+		};
 	};
 	const response = e.cause?.response ?? e.response;
 	const status = response?.status ?? (e.httpCode ? Number(e.httpCode) : undefined);
 	const rejected = credentialsRejection(error);
 	return {
 		status: Number.isFinite(status) ? status : undefined,
-		...(rejected ? { rejectedCredentials: { message: rejected.message, description: rejected.description } } : {}),
+		...(rejected
+			? { rejectedCredentials: { message: rejected.message, description: rejected.description } }
+			: {}),
 		body: parseBody(response?.data ?? e.context?.data),
 		retryAfterMs: retryAfterMs(headerValue(response?.headers, 'retry-after')),
 		networkCode: response ? undefined : (e.cause?.code ?? e.code),

@@ -5,7 +5,13 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-export { blsApiRequest, blsApiDownload, blsApiKind, RETRY_LIMITS, QUOTA_WINDOW_MS } from './request';
+export {
+	blsApiRequest,
+	blsApiDownload,
+	blsApiKind,
+	RETRY_LIMITS,
+	QUOTA_WINDOW_MS,
+} from './request';
 export type { BlsFunctions, BlsRequestOptions } from './request';
 export { blsApiList } from './listWalk';
 export { pagesForLimit, MAX_PAGE_SIZE } from './limitPlan';
@@ -14,5 +20,7 @@ export { apiErrorOf } from './apiError';
 /** Single resources come as `{ data: {...} }`; tolerate a bare object too. */
 export function unwrapData(response: IDataObject): IDataObject {
 	const data = response?.data;
-	return data && typeof data === 'object' && !Array.isArray(data) ? (data as IDataObject) : response;
+	return data && typeof data === 'object' && !Array.isArray(data)
+		? (data as IDataObject)
+		: response;
 }

@@ -21,7 +21,9 @@ const isObject = (value: unknown): value is IDataObject =>
 
 function wholeNumber(value: unknown, min: number): number | undefined {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-	return typeof number === 'number' && Number.isInteger(number) && number >= min ? number : undefined;
+	return typeof number === 'number' && Number.isInteger(number) && number >= min
+		? number
+		: undefined;
 }
 
 /**
@@ -45,7 +47,10 @@ export function readListPage(response: unknown, asked: PageRequest): ListPage {
 		// more follow, or when nothing says whether more follow (the next page then tells).
 		const mayBeCapped = next !== undefined || (links === undefined && lastPage === undefined);
 		const firstPageShort = asked.page === 1 && items.length > 0 && items.length < asked.perPage;
-		perPage = items.length > asked.perPage || (firstPageShort && mayBeCapped) ? items.length : asked.perPage;
+		perPage =
+			items.length > asked.perPage || (firstPageShort && mayBeCapped)
+				? items.length
+				: asked.perPage;
 	}
 
 	let more: boolean;
@@ -54,5 +59,13 @@ export function readListPage(response: unknown, asked: PageRequest): ListPage {
 	else if (links !== undefined) [more, moreFrom] = [next !== undefined, 'links'];
 	else [more, moreFrom] = [items.length >= perPage, 'size'];
 
-	return { items, page, perPage, more: more && items.length > 0, moreFrom, total: wholeNumber(meta?.total, 0), next };
+	return {
+		items,
+		page,
+		perPage,
+		more: more && items.length > 0,
+		moreFrom,
+		total: wholeNumber(meta?.total, 0),
+		next,
+	};
 }

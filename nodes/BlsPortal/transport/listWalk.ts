@@ -19,12 +19,18 @@ const identity = (item: IDataObject): string =>
  * when the answer is about something else (`false`) or names no number.
  */
 export function largestPageSizeIn(body: IDataObject | undefined): number | undefined | false {
-	const errors = body?.errors && typeof body.errors === 'object' ? (body.errors as IDataObject) : {};
-	const perPageMessages = [errors.per_page ?? errors.perPage].flat().filter((m) => typeof m === 'string') as string[];
+	const errors =
+		body?.errors && typeof body.errors === 'object' ? (body.errors as IDataObject) : {};
+	const perPageMessages = [errors.per_page ?? errors.perPage]
+		.flat()
+		.filter((m) => typeof m === 'string') as string[];
 	const message = typeof body?.message === 'string' ? body.message : '';
 	if (perPageMessages.length === 0 && !/per[ _-]?page/i.test(message)) return false;
 	const text = [...perPageMessages, message].join(' ');
-	const found = /(?:greater than|more than|at most|up to|maximum(?: is| of)?|max(?:imum)?:?|exceed)\s*(\d+)/i.exec(text);
+	const found =
+		/(?:greater than|more than|at most|up to|maximum(?: is| of)?|max(?:imum)?:?|exceed)\s*(\d+)/i.exec(
+			text,
+		);
 	return found ? Number(found[1]) : undefined;
 }
 
@@ -54,9 +60,13 @@ export async function blsApiList(
 	let callsWithoutProgress = 0;
 
 	const incomplete = (reason: string) =>
-		new ListIncomplete(this.getNode(), `BLS Portal's list ${endpoint} could not be read completely: ${reason}`, {
-			description: `${items.length} item(s) were received before this. The node returns an error instead of a list it cannot vouch for. Run again, or use a smaller Limit if the server pages differently from the API documentation.`,
-		});
+		new ListIncomplete(
+			this.getNode(),
+			`BLS Portal's list ${endpoint} could not be read completely: ${reason}`,
+			{
+				description: `${items.length} item(s) were received before this. The node returns an error instead of a list it cannot vouch for. Run again, or use a smaller Limit if the server pages differently from the API documentation.`,
+			},
+		);
 
 	const requestFor = (): PageRequest =>
 		serverPageSize !== undefined
@@ -108,11 +118,13 @@ export async function blsApiList(
 		const learned = answer.perPage !== request.perPage && answer.perPage !== serverPageSize;
 		if (answer.perPage !== request.perPage) serverPageSize = answer.perPage;
 
-		const complete = contiguous && (!answer.more || (answer.total !== undefined && items.length >= answer.total));
+		const complete =
+			contiguous && (!answer.more || (answer.total !== undefined && items.length >= answer.total));
 		if (complete || items.length >= wanted) break;
 
 		if (answer.moreFrom === 'links' && answer.next !== undefined) {
-			if (nextLinks.has(answer.next)) throw incomplete(`the server sent the same next-page link twice (${answer.next}).`);
+			if (nextLinks.has(answer.next))
+				throw incomplete(`the server sent the same next-page link twice (${answer.next}).`);
 			nextLinks.add(answer.next);
 		}
 		// One answer without new items is allowed when it taught the page size; a second means the

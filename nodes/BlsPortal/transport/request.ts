@@ -14,13 +14,18 @@ import { sleep } from 'n8n-workflow';
 
 import { apiBaseUrl, apiKind } from '../../../credentials/BlsPortalApi.credentials';
 import type { ApiKind } from '../../../credentials/BlsPortalApi.credentials';
-import { pacedRequest, pacerSettingsOf, type RequestClass } from '../../../credentials/requestPacer';
+import {
+	pacedRequest,
+	pacerSettingsOf,
+	type RequestClass,
+} from '../../../credentials/requestPacer';
 import { toNodeApiError } from './apiError';
 import { fileNameFromDisposition } from './contentDisposition';
 import { describeFailure, headerValue } from './failure';
 import type { Failure } from './failure';
 
-export type BlsFunctions = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+export type BlsFunctions =
+	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 const CREDENTIAL_TYPE = 'blsPortalApi';
 
@@ -78,7 +83,10 @@ export async function blsApiKind(this: BlsFunctions): Promise<ApiKind> {
 }
 
 export function backoffMs(attempt: number): number {
-	const exponential = Math.min(RETRY_LIMITS.maxBackoffMs, RETRY_LIMITS.firstBackoffMs * 2 ** attempt);
+	const exponential = Math.min(
+		RETRY_LIMITS.maxBackoffMs,
+		RETRY_LIMITS.firstBackoffMs * 2 ** attempt,
+	);
 	return exponential / 2 + Math.random() * (exponential / 2);
 }
 
@@ -87,7 +95,11 @@ export function backoffMs(attempt: number): number {
  * Retry-After when it gives one; without it, growing back-off that never gives up before a
  * whole quota window has been waited out, since that is when the documented 60 a minute reopen.
  */
-export function rateLimitWait(failure: Failure, attempt: number, waitedMs: number): number | undefined {
+export function rateLimitWait(
+	failure: Failure,
+	attempt: number,
+	waitedMs: number,
+): number | undefined {
 	const wait = failure.retryAfterMs ?? backoffMs(attempt);
 	const windowStillClosed = failure.retryAfterMs === undefined && waitedMs <= QUOTA_WINDOW_MS;
 	if (attempt >= RETRY_LIMITS.rateLimitAttempts && !windowStillClosed) return undefined;
@@ -136,17 +148,28 @@ async function send(
 
 	const pacing = pacerSettingsOf(credentials);
 	// A cancelled or timed-out execution leaves the pacer's queue instead of waiting on.
-	const cancelSignal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
+	const cancelSignal =
+		'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 
 	let rateLimited = 0;
 	let waitedMs = 0;
 	let transient = 0;
 	for (;;) {
 		try {
-			return await pacedRequest(request.url, pacing, options.pacing ?? 'interactive', cancelSignal, async () =>
-				(await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, { ...request }, {
-					credentialsDecrypted,
-				})) as IN8nHttpFullResponse,
+			return await pacedRequest(
+				request.url,
+				pacing,
+				options.pacing ?? 'interactive',
+				cancelSignal,
+				async () =>
+					(await ctx.helpers.httpRequestWithAuthentication.call(
+						ctx,
+						CREDENTIAL_TYPE,
+						{ ...request },
+						{
+							credentialsDecrypted,
+						},
+					)) as IN8nHttpFullResponse,
 			);
 		} catch (error) {
 			const failure = describeFailure(error);
@@ -185,7 +208,10 @@ export async function blsApiDownload(
 	endpoint: string,
 	options: BlsRequestOptions = {},
 ): Promise<{ data: Buffer; fileName?: string; mimeType: string }> {
-	const response = await send(this, 'GET', endpoint, options, { json: false, encoding: 'arraybuffer' });
+	const response = await send(this, 'GET', endpoint, options, {
+		json: false,
+		encoding: 'arraybuffer',
+	});
 	const disposition = headerValue(response.headers, 'content-disposition') ?? '';
 	const fileName = fileNameFromDisposition(disposition);
 	return {

@@ -39,7 +39,10 @@ export interface SandboxedNode {
 	readonly sandbox: Sandbox;
 	readonly harness: N8nHarness;
 	/** Runs the node as the given account (demo agency by default). */
-	run(parameters: INodeParameters, options?: Partial<RunOptions> & { account?: number }): Promise<NodeRun>;
+	run(
+		parameters: INodeParameters,
+		options?: Partial<RunOptions> & { account?: number },
+	): Promise<NodeRun>;
 	/** Runs and fails the test with the node's message if it failed. */
 	output(parameters: INodeParameters, items?: INodeExecutionData[]): Promise<INodeExecutionData[]>;
 	account(index?: number): AccountSnapshot;
@@ -64,7 +67,12 @@ export function useSandboxedNode(options: SandboxOptions = {}): SandboxedNode {
 	beforeAll(async () => {
 		sandbox = await startSandbox({ port: 0, rateLimit: false, ...options });
 		harnesses = sandbox.accounts.map(
-			(account) => new N8nHarness({ clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl }),
+			(account) =>
+				new N8nHarness({
+					clientId: account.hbClientId,
+					apiKey: account.apiKey,
+					baseUrl: sandbox.apiUrl,
+				}),
 		);
 	});
 	afterAll(async () => await sandbox.stop());
@@ -87,12 +95,20 @@ export function useSandboxedNode(options: SandboxOptions = {}): SandboxedNode {
 		account: (index = DEMO) => sandbox.state().accounts[index],
 		requestsTo: (endpoint) => sandbox.requests().byEndpoint[endpoint] ?? 0,
 		freeSlot: async (courseId = PRACTICAL) => {
-			const [slot] = await node.output({ resource: 'timeslot', operation: 'getMany', courseId, limit: 1 });
+			const [slot] = await node.output({
+				resource: 'timeslot',
+				operation: 'getMany',
+				courseId,
+				limit: 1,
+			});
 			return { date: String(slot.json.date), time: String(slot.json.time) };
 		},
 		hold: async (courseId = PRACTICAL, account = DEMO) => {
 			const slot = await node.freeSlot(courseId);
-			const { items, error } = await node.run({ resource: 'timeslot', operation: 'hold', courseId, ...slot }, { account });
+			const { items, error } = await node.run(
+				{ resource: 'timeslot', operation: 'hold', courseId, ...slot },
+				{ account },
+			);
 			if (error) throw new Error(`hold failed: ${error.message}`);
 			return items[0].json;
 		},

@@ -16,7 +16,9 @@ it('gives the merged node-creator card the action node description', () => {
 });
 
 it('writes every notice without HTML-looking placeholders', () => {
-	const notices = [...trigger.properties, ...action.properties].filter((property: INodeProperties) => property.type === 'notice');
+	const notices = [...trigger.properties, ...action.properties].filter(
+		(property: INodeProperties) => property.type === 'notice',
+	);
 	expect(notices.length).toBeGreaterThan(0);
 	for (const notice of notices) expect(notice.displayName).not.toMatch(/[<>]/);
 });

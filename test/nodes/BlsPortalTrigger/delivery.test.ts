@@ -9,13 +9,26 @@ import { RETRY_DELAY_MS, useTriggerSandbox } from './triggerSandbox';
 const fixture = useTriggerSandbox();
 
 /** Signs like the API does, independently of the node's code. */
-function resign(request: CapturedRequest, secret: string, timestamp = header(request, 'x-tdta-timestamp')): CapturedRequest {
-	const signature = createHmac('sha256', secret).update(`${timestamp}.`).update(request.rawBody).digest('hex');
-	return withHeader(withHeader(request, 'x-tdta-timestamp', timestamp), 'x-tdta-signature', `sha256=${signature}`);
+function resign(
+	request: CapturedRequest,
+	secret: string,
+	timestamp = header(request, 'x-tdta-timestamp'),
+): CapturedRequest {
+	const signature = createHmac('sha256', secret)
+		.update(`${timestamp}.`)
+		.update(request.rawBody)
+		.digest('hex');
+	return withHeader(
+		withHeader(request, 'x-tdta-timestamp', timestamp),
+		'x-tdta-signature',
+		`sha256=${signature}`,
+	);
 }
 
 /** Activates a trigger for booking.cancelled, cancels a booking and returns the real signed request. */
-async function liveDelivery(options = {}): Promise<{ trigger: TriggerHarness; request: CapturedRequest; bookingId: number }> {
+async function liveDelivery(
+	options = {},
+): Promise<{ trigger: TriggerHarness; request: CapturedRequest; bookingId: number }> {
 	const trigger = fixture.trigger(['booking.cancelled'], options);
 	await trigger.activate();
 	const bookingId = await fixture.freshBooking();
@@ -28,7 +41,11 @@ async function liveDelivery(options = {}): Promise<{ trigger: TriggerHarness; re
 describe('BLS Portal Trigger: deliveries', () => {
 	afterEach(async () => {
 		for (const endpoint of fixture.endpoints()) {
-			await fixture.action({ resource: 'webhookEndpoint', operation: 'delete', webhookId: { mode: 'id', value: String(endpoint.id) } });
+			await fixture.action({
+				resource: 'webhookEndpoint',
+				operation: 'delete',
+				webhookId: { mode: 'id', value: String(endpoint.id) },
+			});
 		}
 	});
 
@@ -64,8 +81,14 @@ describe('BLS Portal Trigger: deliveries', () => {
 		});
 
 		const tampered: Array<[string, (r: CapturedRequest) => CapturedRequest]> = [
-			['has a forged signature', (r) => withHeader(r, 'x-tdta-signature', `sha256=${randomBytes(32).toString('hex')}`)],
-			['was signed with another secret', (r) => resign(r, `whsec_${randomBytes(24).toString('hex')}`)],
+			[
+				'has a forged signature',
+				(r) => withHeader(r, 'x-tdta-signature', `sha256=${randomBytes(32).toString('hex')}`),
+			],
+			[
+				'was signed with another secret',
+				(r) => resign(r, `whsec_${randomBytes(24).toString('hex')}`),
+			],
 			[
 				'has one byte of the body changed',
 				(r) => {
@@ -80,26 +103,57 @@ describe('BLS Portal Trigger: deliveries', () => {
 			['has no X-TDTA-Event', (r) => withHeader(r, 'x-tdta-event', undefined)],
 			['has no X-TDTA-Event-Id', (r) => withHeader(r, 'x-tdta-event-id', undefined)],
 			['has no X-TDTA-Delivery-Id', (r) => withHeader(r, 'x-tdta-delivery-id', undefined)],
-			['has the signature header twice', (r) => withHeader(r, 'x-tdta-signature', [header(r, 'x-tdta-signature'), header(r, 'x-tdta-signature')])],
-			['has a malformed signature', (r) => withHeader(r, 'x-tdta-signature', header(r, 'x-tdta-signature').replace('sha256=', 'sha1='))],
-			['has a timestamp that is not an integer', (r) => withHeader(r, 'x-tdta-timestamp', `${header(r, 'x-tdta-timestamp')}.0`)],
+			[
+				'has the signature header twice',
+				(r) =>
+					withHeader(r, 'x-tdta-signature', [
+						header(r, 'x-tdta-signature'),
+						header(r, 'x-tdta-signature'),
+					]),
+			],
+			[
+				'has a malformed signature',
+				(r) =>
+					withHeader(
+						r,
+						'x-tdta-signature',
+						header(r, 'x-tdta-signature').replace('sha256=', 'sha1='),
+					),
+			],
+			[
+				'has a timestamp that is not an integer',
+				(r) => withHeader(r, 'x-tdta-timestamp', `${header(r, 'x-tdta-timestamp')}.0`),
+			],
 		];
 		it.each(tampered)('%s', async (_what, tamper) => {
 			const executionsBefore = trigger.executions.length;
 			const outcome = await trigger.deliver(tamper(request));
-			expect(outcome).toMatchObject({ status: 401, items: [], answeredByNode: true, body: { received: false } });
+			expect(outcome).toMatchObject({
+				status: 401,
+				items: [],
+				answeredByNode: true,
+				body: { received: false },
+			});
 			expect(JSON.stringify(outcome.body)).not.toContain(secret);
 			expect(trigger.executions).toHaveLength(executionsBefore);
 		});
 
 		it('is validly signed but not JSON', async () => {
-			const outcome = await trigger.deliver(resign(withBody(request, Buffer.from('event_id=1')), secret));
-			expect(outcome).toMatchObject({ status: 401, items: [], body: { reason: 'Body is not a JSON event envelope' } });
+			const outcome = await trigger.deliver(
+				resign(withBody(request, Buffer.from('event_id=1')), secret),
+			);
+			expect(outcome).toMatchObject({
+				status: 401,
+				items: [],
+				body: { reason: 'Body is not a JSON event envelope' },
+			});
 		});
 
 		it('is validly signed but names another event id in the body than in the header', async () => {
 			const envelope = JSON.parse(request.rawBody.toString());
-			const body = Buffer.from(JSON.stringify({ ...envelope, event_id: '018f4a2b-0000-7000-8abc-def012345678' }));
+			const body = Buffer.from(
+				JSON.stringify({ ...envelope, event_id: '018f4a2b-0000-7000-8abc-def012345678' }),
+			);
 			const outcome = await trigger.deliver(resign(withBody(request, body), secret));
 			expect(outcome).toMatchObject({ status: 401, items: [] });
 		});
@@ -112,7 +166,11 @@ describe('BLS Portal Trigger: deliveries', () => {
 			jest.spyOn(Date, 'now').mockReturnValue((signedAt + offsetSeconds) * 1000);
 			try {
 				const outcome = await trigger.deliver(request);
-				expect(outcome).toMatchObject({ status: 401, items: [], body: { reason: expect.stringMatching(/more than 5 minutes/) } });
+				expect(outcome).toMatchObject({
+					status: 401,
+					items: [],
+					body: { reason: expect.stringMatching(/more than 5 minutes/) },
+				});
 			} finally {
 				jest.restoreAllMocks();
 			}
@@ -146,7 +204,11 @@ describe('BLS Portal Trigger: deliveries', () => {
 			[1, 503],
 			[2, 200],
 		]);
-		expect(fixture.receiver.outcomes[1]).toMatchObject({ status: 200, items: [], body: { ignored: expect.stringMatching(/already received/) } });
+		expect(fixture.receiver.outcomes[1]).toMatchObject({
+			status: 200,
+			items: [],
+			body: { ignored: expect.stringMatching(/already received/) },
+		});
 		expect(trigger.executions).toHaveLength(1);
 		expect(RETRY_DELAY_MS).toBeLessThan(1000);
 	});
@@ -166,18 +228,31 @@ describe('BLS Portal Trigger: deliveries', () => {
 		const trigger = fixture.trigger(['booking.cancelled']);
 		await trigger.activate();
 		// Test deliveries go to the endpoint whatever it subscribed to.
-		await fixture.action({ resource: 'webhookEndpoint', operation: 'sendTest', webhookId: { mode: 'id', value: String(trigger.nodeStaticData().endpointId) } });
+		await fixture.action({
+			resource: 'webhookEndpoint',
+			operation: 'sendTest',
+			webhookId: { mode: 'id', value: String(trigger.nodeStaticData().endpointId) },
+		});
 		await fixture.deliveriesDone();
 
 		expect(header(fixture.receiver.captured[0], 'x-tdta-event')).toBe('webhook.test');
-		expect(fixture.receiver.outcomes[0]).toMatchObject({ status: 200, items: [], body: { ignored: expect.stringMatching(/does not listen/) } });
-		expect(fixture.sandbox.deliveries().attempts).toEqual([expect.objectContaining({ ok: true, status: 200 })]);
+		expect(fixture.receiver.outcomes[0]).toMatchObject({
+			status: 200,
+			items: [],
+			body: { ignored: expect.stringMatching(/does not listen/) },
+		});
+		expect(fixture.sandbox.deliveries().attempts).toEqual([
+			expect.objectContaining({ ok: true, status: 200 }),
+		]);
 		expect(trigger.executions).toHaveLength(0);
 	});
 
 	describe('with Attach Certificate', () => {
 		async function certificateEvent(options: INodeParameters): Promise<TriggerHarness> {
-			const trigger = fixture.trigger(['booking.certificate_available'], { attachCertificate: true, ...options });
+			const trigger = fixture.trigger(['booking.certificate_available'], {
+				attachCertificate: true,
+				...options,
+			});
 			await trigger.activate();
 			const bookingId = await fixture.freshBooking();
 			fixture.sandbox.bookings.complete(bookingId);
@@ -198,10 +273,16 @@ describe('BLS Portal Trigger: deliveries', () => {
 			expect(fixture.receiver.outcomes[0].answeredByNode).toBe(true);
 
 			const [item] = trigger.executions[0];
-			expect(item.json).toMatchObject({ event_type: 'booking.certificate_available', data: { certificate_available: true } });
+			expect(item.json).toMatchObject({
+				event_type: 'booking.certificate_available',
+				data: { certificate_available: true },
+			});
 			expect(item.json.certificate_error).toBeUndefined();
 			const certificate = item.binary?.certificate;
-			expect(certificate).toMatchObject({ mimeType: 'application/pdf', fileName: expect.stringMatching(/^BLS-Certificate-BLS-\d+( \(100%\))?\.pdf$/) });
+			expect(certificate).toMatchObject({
+				mimeType: 'application/pdf',
+				fileName: expect.stringMatching(/^BLS-Certificate-BLS-\d+( \(100%\))?\.pdf$/),
+			});
 			const pdf = Buffer.from(String(certificate?.data), 'base64');
 			expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
 			expect(pdf.subarray(-6).toString()).toMatch(/%%EOF/);

@@ -1,4 +1,9 @@
-import { DUPLICATE_HORIZON_MS, SeenEventIds, forgetEndpoint, seenEventIdsFor } from '../../../nodes/BlsPortalTrigger/deliveryGuard';
+import {
+	DUPLICATE_HORIZON_MS,
+	SeenEventIds,
+	forgetEndpoint,
+	seenEventIdsFor,
+} from '../../../nodes/BlsPortalTrigger/deliveryGuard';
 
 const RETRY_SCHEDULE_MS = 5 * 15 * 60_000;
 
@@ -6,7 +11,8 @@ describe('SeenEventIds', () => {
 	it('lets an event through once and stops it for the whole documented retry schedule', () => {
 		const seen = new SeenEventIds();
 		expect(seen.firstSighting('e1', 0)).toBe(true);
-		for (let retry = 1; retry <= 5; retry++) expect(seen.firstSighting('e1', retry * 15 * 60_000)).toBe(false);
+		for (let retry = 1; retry <= 5; retry++)
+			expect(seen.firstSighting('e1', retry * 15 * 60_000)).toBe(false);
 		expect(DUPLICATE_HORIZON_MS).toBeGreaterThan(RETRY_SCHEDULE_MS);
 	});
 

@@ -14,13 +14,20 @@ const fixture = useTriggerSandbox();
 
 function resign(request: CapturedRequest, secret: string): CapturedRequest {
 	const timestamp = header(request, 'x-tdta-timestamp');
-	const signature = createHmac('sha256', secret).update(`${timestamp}.`).update(request.rawBody).digest('hex');
+	const signature = createHmac('sha256', secret)
+		.update(`${timestamp}.`)
+		.update(request.rawBody)
+		.digest('hex');
 	return withHeader(request, 'x-tdta-signature', `sha256=${signature}`);
 }
 
 afterEach(async () => {
 	for (const endpoint of fixture.endpoints()) {
-		await fixture.action({ resource: 'webhookEndpoint', operation: 'delete', webhookId: { mode: 'id', value: String(endpoint.id) } });
+		await fixture.action({
+			resource: 'webhookEndpoint',
+			operation: 'delete',
+			webhookId: { mode: 'id', value: String(endpoint.id) },
+		});
 	}
 });
 
@@ -31,31 +38,38 @@ describe('BLS Portal Trigger under other API dialects', () => {
 		'secret-named-signing-secret,secret-under-data,single-bare',
 		'active-as-int',
 		'endpoint-no-updated-at',
-	])('under %s: registers with the right secret, verifies deliveries, and keeps the endpoint on restart', async (dialect) => {
-		await fixture.withDialect(dialect, async () => {
-			const trigger = fixture.trigger(['booking.cancelled']);
-			expect(await trigger.activate()).toEqual({ existed: false });
-			fixture.sandbox.bookings.cancel(await fixture.freshBooking());
-			await fixture.deliveriesDone();
-			expect(trigger.executions).toHaveLength(1);
-			expect(fixture.receiver.outcomes.map((outcome) => outcome.status)).toEqual([200]);
+	])(
+		'under %s: registers with the right secret, verifies deliveries, and keeps the endpoint on restart',
+		async (dialect) => {
+			await fixture.withDialect(dialect, async () => {
+				const trigger = fixture.trigger(['booking.cancelled']);
+				expect(await trigger.activate()).toEqual({ existed: false });
+				fixture.sandbox.bookings.cancel(await fixture.freshBooking());
+				await fixture.deliveriesDone();
+				expect(trigger.executions).toHaveLength(1);
+				expect(fixture.receiver.outcomes.map((outcome) => outcome.status)).toEqual([200]);
 
-			// n8n restarts: the same endpoint is kept (is_active 1 is active), and deliveries still verify.
-			fixture.sandbox.clearRequests();
-			expect(await trigger.activate()).toEqual({ existed: true });
-			expect(fixture.sandbox.requests().byEndpoint['POST /webhooks'] ?? 0).toBe(0);
-			fixture.sandbox.bookings.cancel(await fixture.freshBooking());
-			await fixture.deliveriesDone();
-			expect(trigger.executions).toHaveLength(2);
-		});
-	});
+				// n8n restarts: the same endpoint is kept (is_active 1 is active), and deliveries still verify.
+				fixture.sandbox.clearRequests();
+				expect(await trigger.activate()).toEqual({ existed: true });
+				expect(fixture.sandbox.requests().byEndpoint['POST /webhooks'] ?? 0).toBe(0);
+				fixture.sandbox.bookings.cancel(await fixture.freshBooking());
+				await fixture.deliveriesDone();
+				expect(trigger.executions).toHaveLength(2);
+			});
+		},
+	);
 
 	it('without updated_at, a secret rotated in the portal is replaced at the next activation, so deliveries verify again', async () => {
 		await fixture.withDialect('endpoint-no-updated-at', async () => {
 			const trigger = fixture.trigger(['booking.cancelled']);
 			await trigger.activate();
 			const endpointId = String(trigger.nodeStaticData().endpointId);
-			await fixture.action({ resource: 'webhookEndpoint', operation: 'rotateSecret', webhookId: { mode: 'id', value: endpointId } });
+			await fixture.action({
+				resource: 'webhookEndpoint',
+				operation: 'rotateSecret',
+				webhookId: { mode: 'id', value: endpointId },
+			});
 
 			expect(await trigger.activate()).toEqual({ existed: true });
 			expect(fixture.endpoints().map((endpoint) => String(endpoint.id))).toEqual([endpointId]);
@@ -69,9 +83,19 @@ describe('BLS Portal Trigger under other API dialects', () => {
 	it('against the TDTA API (a custom URL serving TDTA): registers, verifies deliveries and deletes its endpoint', async () => {
 		await fixture.withDialect('tdta', async () => {
 			const [demo] = fixture.sandbox.accounts;
-			const tdta = new N8nHarness({ clientId: demo.hbClientId, apiKey: demo.apiKey, baseUrl: fixture.sandbox.apiUrl, environment: 'custom', customApi: 'tdta' });
+			const tdta = new N8nHarness({
+				clientId: demo.hbClientId,
+				apiKey: demo.apiKey,
+				baseUrl: fixture.sandbox.apiUrl,
+				environment: 'custom',
+				customApi: 'tdta',
+			});
 			const trigger = fixture.receiver.serve(
-				new TriggerHarness(tdta, { events: ['booking.cancelled'], options: {} }, { baseUrl: fixture.receiver.origin }),
+				new TriggerHarness(
+					tdta,
+					{ events: ['booking.cancelled'], options: {} },
+					{ baseUrl: fixture.receiver.origin },
+				),
 			);
 			await trigger.activate();
 			fixture.sandbox.bookings.cancel(await fixture.freshBooking());
@@ -85,7 +109,9 @@ describe('BLS Portal Trigger under other API dialects', () => {
 
 	it('attaches the certificate when the event names the booking as data.booking_id', async () => {
 		await fixture.withDialect('event-booking-id', async () => {
-			const trigger = fixture.trigger(['booking.certificate_available'], { attachCertificate: true });
+			const trigger = fixture.trigger(['booking.certificate_available'], {
+				attachCertificate: true,
+			});
 			await trigger.activate();
 			const bookingId = await fixture.freshBooking();
 			fixture.sandbox.bookings.complete(bookingId);
@@ -106,14 +132,22 @@ describe('BLS Portal Trigger under other API dialects', () => {
 			fixture.sandbox.bookings.cancel(await fixture.freshBooking());
 			await fixture.deliveriesDone();
 			const [request] = fixture.receiver.captured;
-			const secret = String(fixture.sandbox.webhookSecret(String(trigger.nodeStaticData().endpointId)));
+			const secret = String(
+				fixture.sandbox.webhookSecret(String(trigger.nodeStaticData().endpointId)),
+			);
 
-			const withBom = resign(withBody(request, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), request.rawBody])), secret);
+			const withBom = resign(
+				withBody(request, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), request.rawBody])),
+				secret,
+			);
 			const outcome = await trigger.deliver(withBom);
 			expect(outcome).toMatchObject({ status: 200 });
 			expect(outcome.items).toHaveLength(1);
 			// Signed without the BOM but sent with it: the bytes differ, so it is refused.
-			const unsigned = withBody(request, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), request.rawBody]));
+			const unsigned = withBody(
+				request,
+				Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), request.rawBody]),
+			);
 			expect(await trigger.deliver(unsigned)).toMatchObject({ status: 401 });
 		});
 

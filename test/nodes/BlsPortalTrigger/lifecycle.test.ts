@@ -13,12 +13,20 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 	afterEach(async () => {
 		// Leave no endpoint behind for the next test.
 		for (const endpoint of fixture.endpoints()) {
-			await fixture.action({ resource: 'webhookEndpoint', operation: 'delete', webhookId: { mode: 'id', value: String(endpoint.id) } });
+			await fixture.action({
+				resource: 'webhookEndpoint',
+				operation: 'delete',
+				webhookId: { mode: 'id', value: String(endpoint.id) },
+			});
 		}
 	});
 
 	it('registers the webhook URL for the chosen events, named after the workflow, and keeps id and sealed secret', async () => {
-		const trigger = fixture.trigger(['booking.cancelled', 'booking.created', 'booking.cancelled'], {}, 'Bookings to CRM');
+		const trigger = fixture.trigger(
+			['booking.cancelled', 'booking.created', 'booking.cancelled'],
+			{},
+			'Bookings to CRM',
+		);
 		const { existed } = await trigger.activate();
 
 		expect(existed).toBe(false);
@@ -30,9 +38,15 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 			events: ['booking.cancelled', 'booking.created'],
 			is_active: true,
 		});
-		expect(trigger.url()).toMatch(new RegExp(`^${fixture.receiver.origin}/webhook/${trigger.node.webhookId}/webhook$`));
+		expect(trigger.url()).toMatch(
+			new RegExp(`^${fixture.receiver.origin}/webhook/${trigger.node.webhookId}/webhook$`),
+		);
 		const stored = trigger.nodeStaticData();
-		expect(stored).toMatchObject({ endpointId: String(endpoint.id), url: trigger.url(), events: ['booking.cancelled', 'booking.created'] });
+		expect(stored).toMatchObject({
+			endpointId: String(endpoint.id),
+			url: trigger.url(),
+			events: ['booking.cancelled', 'booking.created'],
+		});
 		// Static data is stored unencrypted (and n8n 1.x copies it into executions): only the sealed form is kept.
 		const secret = fixture.sandbox.webhookSecret(endpoint.id as number);
 		expect(secret).toMatch(/^whsec_/);
@@ -45,28 +59,38 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		await trigger.activate();
 		const first = trigger.nodeStaticData();
 		const unopenable = `${String(first.sealedSecret).slice(0, -4)}AAAA`;
-		trigger.savedStaticData = { ...trigger.savedStaticData, [`node:${trigger.node.name}`]: { ...first, sealedSecret: unopenable } };
+		trigger.savedStaticData = {
+			...trigger.savedStaticData,
+			[`node:${trigger.node.name}`]: { ...first, sealedSecret: unopenable },
+		};
 		fixture.sandbox.clearRequests();
 
 		expect(await trigger.activate()).toEqual({ existed: true });
 		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([first.endpointId]);
-		expect(fixture.sandbox.requests().byEndpoint).toMatchObject({ 'POST /webhooks/{id}/rotate-secret': 1 });
+		expect(fixture.sandbox.requests().byEndpoint).toMatchObject({
+			'POST /webhooks/{id}/rotate-secret': 1,
+		});
 		expect(fixture.sandbox.requests().byEndpoint['POST /webhooks'] ?? 0).toBe(0);
 		expect(trigger.nodeStaticData().sealedSecret).not.toBe(unopenable);
 		await cancelAndDeliver();
 		expect(trigger.executions).toHaveLength(1);
 	});
 
-	it('a delivery that finds the secret unopenable renews it, is answered 503 and runs on the API\'s retry', async () => {
+	it("a delivery that finds the secret unopenable renews it, is answered 503 and runs on the API's retry", async () => {
 		const trigger = fixture.trigger(EVENTS);
 		await trigger.activate();
 		const first = trigger.nodeStaticData();
 		const unopenable = `${String(first.sealedSecret).slice(0, -4)}AAAA`;
-		trigger.savedStaticData = { ...trigger.savedStaticData, [`node:${trigger.node.name}`]: { ...first, sealedSecret: unopenable } };
+		trigger.savedStaticData = {
+			...trigger.savedStaticData,
+			[`node:${trigger.node.name}`]: { ...first, sealedSecret: unopenable },
+		};
 
 		await cancelAndDeliver(); // the first attempt is refused 503, the retry (50 ms later here) verifies
 		expect(fixture.receiver.outcomes.map((outcome) => outcome.status)).toEqual([503, 200]);
-		expect(fixture.receiver.outcomes[0]).toMatchObject({ body: { received: false, reason: expect.stringContaining('renewed') } });
+		expect(fixture.receiver.outcomes[0]).toMatchObject({
+			body: { received: false, reason: expect.stringContaining('renewed') },
+		});
 		expect(trigger.executions).toHaveLength(1);
 		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([first.endpointId]);
 	});
@@ -81,9 +105,13 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		expect(fixture.endpoints()).toHaveLength(1);
 		// Endpoints without updated_at cannot show a rotation, so the trigger takes a new secret each time.
 		const rotates = fixture.sandbox.dialect.has('endpoint-no-updated-at');
-		expect(trigger.nodeStaticData()).toEqual(rotates ? { ...before, sealedSecret: expect.stringMatching(/^v1\./) } : before);
+		expect(trigger.nodeStaticData()).toEqual(
+			rotates ? { ...before, sealedSecret: expect.stringMatching(/^v1\./) } : before,
+		);
 		expect(fixture.sandbox.requests().byEndpoint['POST /webhooks'] ?? 0).toBe(0);
-		expect(fixture.sandbox.requests().byEndpoint['POST /webhooks/{id}/rotate-secret'] ?? 0).toBe(rotates ? 1 : 0);
+		expect(fixture.sandbox.requests().byEndpoint['POST /webhooks/{id}/rotate-secret'] ?? 0).toBe(
+			rotates ? 1 : 0,
+		);
 	});
 
 	it('deletes the endpoint on deactivation and forgets it', async () => {
@@ -98,7 +126,11 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		const trigger = fixture.trigger(EVENTS);
 		await trigger.activate();
 		const id = String(trigger.nodeStaticData().endpointId);
-		await fixture.action({ resource: 'webhookEndpoint', operation: 'delete', webhookId: { mode: 'id', value: id } });
+		await fixture.action({
+			resource: 'webhookEndpoint',
+			operation: 'delete',
+			webhookId: { mode: 'id', value: id },
+		});
 
 		await expect(trigger.deactivate()).resolves.toBeUndefined();
 		expect(trigger.nodeStaticData()).toEqual({});
@@ -108,13 +140,19 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		const trigger = fixture.trigger(EVENTS);
 		await trigger.activate();
 		const first = trigger.nodeStaticData();
-		await fixture.action({ resource: 'webhookEndpoint', operation: 'delete', webhookId: { mode: 'id', value: String(first.endpointId) } });
+		await fixture.action({
+			resource: 'webhookEndpoint',
+			operation: 'delete',
+			webhookId: { mode: 'id', value: String(first.endpointId) },
+		});
 
 		expect(await trigger.lifecycle('checkExists')).toBe(false);
 		expect(await trigger.activate()).toEqual({ existed: false });
 		const second = trigger.nodeStaticData();
 		expect(second.endpointId).not.toBe(first.endpointId);
-		expect(fixture.sandbox.webhookSecret(String(second.endpointId))).not.toBe(fixture.sandbox.webhookSecret(String(first.endpointId)));
+		expect(fixture.sandbox.webhookSecret(String(second.endpointId))).not.toBe(
+			fixture.sandbox.webhookSecret(String(first.endpointId)),
+		);
 		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([second.endpointId]);
 
 		await cancelAndDeliver();
@@ -125,7 +163,11 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		const trigger = fixture.trigger(EVENTS);
 		await trigger.activate();
 		const first = trigger.nodeStaticData();
-		const rotated = await fixture.action({ resource: 'webhookEndpoint', operation: 'rotateSecret', webhookId: { mode: 'id', value: String(first.endpointId) } });
+		const rotated = await fixture.action({
+			resource: 'webhookEndpoint',
+			operation: 'rotateSecret',
+			webhookId: { mode: 'id', value: String(first.endpointId) },
+		});
 		expect(rotated.secret).toBe(fixture.sandbox.webhookSecret(String(first.endpointId)));
 
 		// The first delivery signed with the portal's new secret does not match: the trigger sees the
@@ -134,7 +176,10 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		await cancelAndDeliver();
 		expect(fixture.receiver.outcomes.map((outcome) => outcome.status)).toEqual([503, 200]);
 		expect(trigger.executions).toHaveLength(1);
-		expect(fixture.sandbox.requests().byEndpoint).toMatchObject({ 'GET /webhooks/{id}': 1, 'POST /webhooks/{id}/rotate-secret': 1 });
+		expect(fixture.sandbox.requests().byEndpoint).toMatchObject({
+			'GET /webhooks/{id}': 1,
+			'POST /webhooks/{id}/rotate-secret': 1,
+		});
 		expect(fixture.sandbox.webhookSecret(String(first.endpointId))).not.toBe(rotated.secret);
 
 		// The next activation check finds everything current.
@@ -147,21 +192,48 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 	});
 
 	it.each([
-		['the events were changed in the node', async (trigger: ReturnType<typeof fixture.trigger>) => {
-			trigger.parameters = { ...trigger.parameters, events: ['booking.cancelled'] };
-		}],
-		['the endpoint was switched off in the portal', async (trigger: ReturnType<typeof fixture.trigger>) => {
-			const webhookId = { mode: 'id', value: String(trigger.nodeStaticData().endpointId) };
-			await fixture.action({ resource: 'webhookEndpoint', operation: 'update', webhookId, updateFields: { active: false } });
-		}],
-		['the endpoint URL was edited in the portal', async (trigger: ReturnType<typeof fixture.trigger>) => {
-			const webhookId = { mode: 'id', value: String(trigger.nodeStaticData().endpointId) };
-			await fixture.action({ resource: 'webhookEndpoint', operation: 'update', webhookId, updateFields: { url: 'https://example.com/elsewhere' } });
-		}],
-		['the endpoint was renamed in the portal', async (trigger: ReturnType<typeof fixture.trigger>) => {
-			const webhookId = { mode: 'id', value: String(trigger.nodeStaticData().endpointId) };
-			await fixture.action({ resource: 'webhookEndpoint', operation: 'update', webhookId, updateFields: { name: 'renamed by a person' } });
-		}],
+		[
+			'the events were changed in the node',
+			async (trigger: ReturnType<typeof fixture.trigger>) => {
+				trigger.parameters = { ...trigger.parameters, events: ['booking.cancelled'] };
+			},
+		],
+		[
+			'the endpoint was switched off in the portal',
+			async (trigger: ReturnType<typeof fixture.trigger>) => {
+				const webhookId = { mode: 'id', value: String(trigger.nodeStaticData().endpointId) };
+				await fixture.action({
+					resource: 'webhookEndpoint',
+					operation: 'update',
+					webhookId,
+					updateFields: { active: false },
+				});
+			},
+		],
+		[
+			'the endpoint URL was edited in the portal',
+			async (trigger: ReturnType<typeof fixture.trigger>) => {
+				const webhookId = { mode: 'id', value: String(trigger.nodeStaticData().endpointId) };
+				await fixture.action({
+					resource: 'webhookEndpoint',
+					operation: 'update',
+					webhookId,
+					updateFields: { url: 'https://example.com/elsewhere' },
+				});
+			},
+		],
+		[
+			'the endpoint was renamed in the portal',
+			async (trigger: ReturnType<typeof fixture.trigger>) => {
+				const webhookId = { mode: 'id', value: String(trigger.nodeStaticData().endpointId) };
+				await fixture.action({
+					resource: 'webhookEndpoint',
+					operation: 'update',
+					webhookId,
+					updateFields: { name: 'renamed by a person' },
+				});
+			},
+		],
 	])('updates the endpoint in place (same id, PUT, no delete) when %s', async (_change, change) => {
 		const trigger = fixture.trigger(EVENTS, {}, 'Bookings to CRM');
 		await trigger.activate();
@@ -186,7 +258,7 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		expect(trigger.executions).toHaveLength(1);
 	});
 
-	it('a copy of the workflow (carrying the original\'s static data) registers its own endpoint and leaves the original\'s alone', async () => {
+	it("a copy of the workflow (carrying the original's static data) registers its own endpoint and leaves the original's alone", async () => {
 		const original = fixture.trigger(EVENTS);
 		await original.activate();
 		const registered = original.nodeStaticData();
@@ -197,7 +269,9 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		expect(await copy.activate()).toEqual({ existed: false });
 		const own = copy.nodeStaticData();
 		expect(own.endpointId).not.toBe(registered.endpointId);
-		expect(fixture.endpoints().find((e) => String(e.id) === registered.endpointId)).toEqual(before[0]);
+		expect(fixture.endpoints().find((e) => String(e.id) === registered.endpointId)).toEqual(
+			before[0],
+		);
 
 		await copy.deactivate();
 		expect(fixture.endpoints()).toEqual(before);
@@ -219,12 +293,24 @@ describe('BLS Portal Trigger: endpoint lifecycle', () => {
 		const test = trigger.nodeStaticData({ test: true });
 		expect(test.url).toBe(trigger.url(true));
 		expect(test.url).toMatch(/\/webhook-test\//);
-		expect(fixture.endpoints().map((e) => e.url).sort()).toEqual([trigger.url(), trigger.url(true)].sort());
+		expect(
+			fixture
+				.endpoints()
+				.map((e) => e.url)
+				.sort(),
+		).toEqual([trigger.url(), trigger.url(true)].sort());
 
-		await fixture.action({ resource: 'webhookEndpoint', operation: 'sendTest', webhookId: { mode: 'id', value: String(test.endpointId) } });
+		await fixture.action({
+			resource: 'webhookEndpoint',
+			operation: 'sendTest',
+			webhookId: { mode: 'id', value: String(test.endpointId) },
+		});
 		await fixture.deliveriesDone();
 		expect(trigger.executions).toHaveLength(1);
-		expect(trigger.executions[0][0].json).toMatchObject({ event_type: 'webhook.test', data: { webhook_id: Number(test.endpointId) } });
+		expect(trigger.executions[0][0].json).toMatchObject({
+			event_type: 'webhook.test',
+			data: { webhook_id: Number(test.endpointId) },
+		});
 
 		await trigger.deactivate({ test: true });
 		expect(fixture.endpoints().map((e) => String(e.id))).toEqual([production.endpointId]);

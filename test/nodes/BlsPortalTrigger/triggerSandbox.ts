@@ -39,10 +39,19 @@ export function useTriggerSandbox(): TriggerSandbox {
 	let bookingPool: number[] | undefined;
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ port: 0, rateLimit: false, retryDelayMs: RETRY_DELAY_MS, bookings: 200 });
+		sandbox = await startSandbox({
+			port: 0,
+			rateLimit: false,
+			retryDelayMs: RETRY_DELAY_MS,
+			bookings: 200,
+		});
 		receiver = await WebhookReceiver.start();
 		const [demo] = sandbox.accounts;
-		harness = new N8nHarness({ clientId: demo.hbClientId, apiKey: demo.apiKey, baseUrl: sandbox.apiUrl });
+		harness = new N8nHarness({
+			clientId: demo.hbClientId,
+			apiKey: demo.apiKey,
+			baseUrl: sandbox.apiUrl,
+		});
 	});
 	afterAll(async () => {
 		await receiver.stop();
@@ -65,7 +74,13 @@ export function useTriggerSandbox(): TriggerSandbox {
 			return harness;
 		},
 		trigger: (events, options = {}, workflowName) =>
-			receiver.serve(new TriggerHarness(harness, { events, options }, { baseUrl: receiver.origin, workflowName })),
+			receiver.serve(
+				new TriggerHarness(
+					harness,
+					{ events, options },
+					{ baseUrl: receiver.origin, workflowName },
+				),
+			),
 		endpoints: () => sandbox.state().accounts[0].webhooks as IDataObject[],
 		action: async (parameters) => {
 			const [item] = await harness.output({ parameters });
@@ -81,7 +96,9 @@ export function useTriggerSandbox(): TriggerSandbox {
 						filters: { status: 'booked', trainingStatus: 'scheduled' },
 					},
 				});
-				bookingPool = items.filter((item) => item.json.equipment_status !== 'in').map((item) => Number(item.json.id));
+				bookingPool = items
+					.filter((item) => item.json.equipment_status !== 'in')
+					.map((item) => Number(item.json.id));
 			}
 			const id = bookingPool.shift();
 			if (id === undefined) throw new Error('No scheduled bookings left in the sandbox seed');

@@ -5,7 +5,15 @@ import { paginationFields, requestedLimit } from '../pagination';
 
 export const description = paginationFields('account', 'getManyTransactions', 'transactions');
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const transactions = await blsApiList.call(this, '/transactions', {}, requestedLimit.call(this, itemIndex));
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const transactions = await blsApiList.call(
+		this,
+		'/transactions',
+		{},
+		requestedLimit.call(this, itemIndex),
+	);
 	return transactions.map((json) => ({ json }));
 }

@@ -15,7 +15,8 @@ const operationPicker: INodeProperties = {
 		{
 			name: 'Get Booking URL',
 			value: 'getBookingUrl',
-			description: "Get your account's public booking page, to send to candidates who book themselves",
+			description:
+				"Get your account's public booking page, to send to candidates who book themselves",
 			action: 'Get the booking URL',
 		},
 		{

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { withNormalizedTimes } from '../apiShapes';
@@ -60,7 +65,10 @@ async function bookingMadeFromHold(
 	return { booking: matches[0] };
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	// Everything is checked before the hold, so a typo never leaves a hold behind.
 	const slot = readSlot.call(this, itemIndex);
 	const candidate = await readCandidate.call(this, itemIndex);
@@ -99,23 +107,33 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		releaseError = error;
 	}
 	if (released) {
-		appendDescription(createError, `The timeslot hold (${holdHash}) was released; no booking was made.`);
+		appendDescription(
+			createError,
+			`The timeslot hold (${holdHash}) was released; no booking was made.`,
+		);
 		throw createError;
 	}
 	// The hold is gone although the booking failed: when the booking's answer was lost on the way
 	// back, the API made it from the hold. Report that booking, or a retry (n8n's Retry On Fail, a
 	// re-run) would book the candidate a second time.
-	if (outcomeUnknown(createError) && (releaseError as { httpCode?: string | null })?.httpCode === '404') {
+	if (
+		outcomeUnknown(createError) &&
+		(releaseError as { httpCode?: string | null })?.httpCode === '404'
+	) {
 		const found = await bookingMadeFromHold.call(this, slot, candidate).catch(() => undefined);
 		if (found?.booking) return [{ json: withNormalizedTimes(found.booking) }];
 		if (found?.ambiguous) {
-			throw new NodeOperationError(this.getNode(), 'The booking may have been made, but the node cannot tell which booking is this one', {
-				itemIndex,
-				description:
-					`BLS Portal's answer to the booking was lost and the hold (${holdHash}) is used up. Bookings ` +
-					`${found.ambiguous.map((booking) => String(booking.id)).join(', ')} all match this candidate, course, day and time. ` +
-					'Check them with Booking → Get Many before running again, or the candidate may be booked twice.',
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				'The booking may have been made, but the node cannot tell which booking is this one',
+				{
+					itemIndex,
+					description:
+						`BLS Portal's answer to the booking was lost and the hold (${holdHash}) is used up. Bookings ` +
+						`${found.ambiguous.map((booking) => String(booking.id)).join(', ')} all match this candidate, course, day and time. ` +
+						'Check them with Booking → Get Many before running again, or the candidate may be booked twice.',
+				},
+			);
 		}
 	}
 	appendDescription(

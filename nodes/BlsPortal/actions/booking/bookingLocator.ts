@@ -28,7 +28,10 @@ export function bookingLocator(operation: string): INodeProperties {
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: '^\\s*[1-9][0-9]*\\s*$', errorMessage: 'Not a valid booking ID: use a whole number such as 123' },
+						properties: {
+							regex: '^\\s*[1-9][0-9]*\\s*$',
+							errorMessage: 'Not a valid booking ID: use a whole number such as 123',
+						},
 					},
 				],
 			},

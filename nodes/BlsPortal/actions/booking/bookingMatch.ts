@@ -11,7 +11,9 @@ import { normalizeTime } from '../apiShapes';
 type Verdict = 'yes' | 'no' | 'unknown';
 
 const text = (value: unknown): string | undefined =>
-	typeof value === 'string' || typeof value === 'number' ? String(value).trim().toLowerCase() : undefined;
+	typeof value === 'string' || typeof value === 'number'
+		? String(value).trim().toLowerCase()
+		: undefined;
 
 function equalsFilter(value: unknown, wanted: unknown): Verdict {
 	const got = text(value);
@@ -25,7 +27,8 @@ function onOrAfter(value: unknown, bound: unknown, after: boolean): Verdict {
 	return (after ? day >= String(bound) : day <= String(bound)) ? 'yes' : 'no';
 }
 
-const fullName = (booking: IDataObject) => `${String(booking.first_name ?? '')} ${String(booking.last_name ?? '')}`;
+const fullName = (booking: IDataObject) =>
+	`${String(booking.first_name ?? '')} ${String(booking.last_name ?? '')}`;
 
 /**
  * Search, to tell whether the server applied it: the docs do not say which fields it looks in, so
@@ -33,13 +36,21 @@ const fullName = (booking: IDataObject) => `${String(booking.first_name ?? '')} 
  */
 function searchApplied(booking: IDataObject, wanted: unknown): Verdict {
 	const needle = text(wanted) ?? '';
-	return [fullName(booking), ...Object.values(booking)].some((value) => text(value)?.includes(needle)) ? 'yes' : 'no';
+	return [fullName(booking), ...Object.values(booking)].some((value) =>
+		text(value)?.includes(needle),
+	)
+		? 'yes'
+		: 'no';
 }
 
 /** Search as the node describes it (name, email or reference), for filtering here when the server did not. */
 function searchAsDescribed(booking: IDataObject, wanted: unknown): Verdict {
 	const needle = text(wanted) ?? '';
-	return [fullName(booking), booking.email, booking.reference].some((value) => text(value)?.includes(needle)) ? 'yes' : 'no';
+	return [fullName(booking), booking.email, booking.reference].some((value) =>
+		text(value)?.includes(needle),
+	)
+		? 'yes'
+		: 'no';
 }
 
 const CHECKS: Record<string, (booking: IDataObject, wanted: unknown) => Verdict> = {
@@ -57,9 +68,17 @@ const CHECKS: Record<string, (booking: IDataObject, wanted: unknown) => Verdict>
  * The filters (query parameters) a booking visibly fails; empty when it meets them or cannot be
  * checked. `asDescribed` applies search as the node's field describes it, for filtering locally.
  */
-export function failedFilters(booking: IDataObject, filters: IDataObject, asDescribed = false): string[] {
+export function failedFilters(
+	booking: IDataObject,
+	filters: IDataObject,
+	asDescribed = false,
+): string[] {
 	return Object.entries(filters)
-		.filter(([name, wanted]) => (name === 'search' && asDescribed ? searchAsDescribed : CHECKS[name])?.(booking, wanted) === 'no')
+		.filter(
+			([name, wanted]) =>
+				(name === 'search' && asDescribed ? searchAsDescribed : CHECKS[name])?.(booking, wanted) ===
+				'no',
+		)
 		.map(([name]) => name);
 }
 
@@ -81,8 +100,13 @@ export interface BookedSlot {
  * course, day and time, and not cancelled. Every field must be present and equal; a booking that
  * lacks one is not taken for the candidate's.
  */
-export function isCandidatesBooking(booking: IDataObject, slot: BookedSlot, candidate: IDataObject): boolean {
-	const same = (value: unknown, wanted: unknown) => text(value) !== undefined && text(value) === text(wanted);
+export function isCandidatesBooking(
+	booking: IDataObject,
+	slot: BookedSlot,
+	candidate: IDataObject,
+): boolean {
+	const same = (value: unknown, wanted: unknown) =>
+		text(value) !== undefined && text(value) === text(wanted);
 	return (
 		booking.status !== 'cancelled' &&
 		same(booking.email, candidate.email) &&

@@ -1,4 +1,10 @@
-import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { withNormalizedTimes } from '../apiShapes';
@@ -36,7 +42,8 @@ export function candidateFields(show: IDisplayOptions['show']): INodeProperties[
 			placeholder: 'name@email.com',
 			required: true,
 			default: '',
-			description: "The candidate's email: joining details (and the payment link for Candidate Pays) go here",
+			description:
+				"The candidate's email: joining details (and the payment link for Candidate Pays) go here",
 			displayOptions: { show },
 		},
 		{
@@ -50,7 +57,8 @@ export function candidateFields(show: IDisplayOptions['show']): INodeProperties[
 				{
 					name: 'Booking Credits',
 					value: 'credits',
-					description: 'Uses 1 booking credit for the course. Confirmed at once; fails if no credit is left for the course.',
+					description:
+						'Uses 1 booking credit for the course. Confirmed at once; fails if no credit is left for the course.',
 				},
 				{
 					name: 'Candidate Pays',
@@ -62,12 +70,13 @@ export function candidateFields(show: IDisplayOptions['show']): INodeProperties[
 					name: 'Invoice',
 					value: 'invoice',
 					description:
-						"Invoiced to your account. Confirmed at once; needs invoice payments enabled on the account and enough credit limit.",
+						'Invoiced to your account. Confirmed at once; needs invoice payments enabled on the account and enough credit limit.',
 				},
 				{
 					name: 'Money Balance',
 					value: 'balance',
-					description: 'Takes the course price from the GBP money balance. Confirmed at once; fails if the balance is short.',
+					description:
+						'Takes the course price from the GBP money balance. Confirmed at once; fails if the balance is short.',
 				},
 			],
 			displayOptions: { show },
@@ -168,16 +177,28 @@ const OPTIONAL_EMAIL = [
  * anything else is refused before a request. TDTA documents none, so there the API judges.
  */
 async function readPayOption(this: IExecuteFunctions, itemIndex: number): Promise<string> {
-	const payOption = requireText.call(this, itemIndex, 'Pay Option', this.getNodeParameter('payOption', itemIndex, ''));
-	if ((await blsApiKind.call(this)) === 'tdta' || PAY_OPTIONS.includes(payOption)) return payOption;
-	throw new NodeOperationError(this.getNode(), `Pay Option: must be one of ${PAY_OPTIONS.join(', ')} (got "${payOption}")`, {
+	const payOption = requireText.call(
+		this,
 		itemIndex,
-		description: `${payOption === 'inv' ? 'BLS uses invoice (not inv) for invoice payments. ' : ''}No request was sent to BLS Portal.`,
-	});
+		'Pay Option',
+		this.getNodeParameter('payOption', itemIndex, ''),
+	);
+	if ((await blsApiKind.call(this)) === 'tdta' || PAY_OPTIONS.includes(payOption)) return payOption;
+	throw new NodeOperationError(
+		this.getNode(),
+		`Pay Option: must be one of ${PAY_OPTIONS.join(', ')} (got "${payOption}")`,
+		{
+			itemIndex,
+			description: `${payOption === 'inv' ? 'BLS uses invoice (not inv) for invoice payments. ' : ''}No request was sent to BLS Portal.`,
+		},
+	);
 }
 
 /** The POST /bookings body without the hold hash, checked field by field before any request. */
-export async function readCandidate(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function readCandidate(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<IDataObject> {
 	const param = (name: string) => this.getNodeParameter(name, itemIndex, '');
 	const body: IDataObject = {
 		first_name: requireText.call(this, itemIndex, 'First Name', param('firstName')),
@@ -219,8 +240,15 @@ export const description: INodeProperties[] = [
 	...candidateFields(show),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const holdHash = readHoldHash.call(this, itemIndex);
-	const booking = await createBooking.call(this, holdHash, await readCandidate.call(this, itemIndex));
+	const booking = await createBooking.call(
+		this,
+		holdHash,
+		await readCandidate.call(this, itemIndex),
+	);
 	return [{ json: booking }];
 }

@@ -37,7 +37,12 @@ function unmetConditions(apiMessage: string): string[] {
 }
 
 /** The API's 422 turned into "not ready yet, and why"; every other failure is already clear and passes through. */
-function explainNotReady(ctx: IExecuteFunctions, error: unknown, id: number, itemIndex: number): unknown {
+function explainNotReady(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	id: number,
+	itemIndex: number,
+): unknown {
 	if (!(error instanceof NodeApiError) || error.httpCode !== '422') return error;
 	const missing = unmetConditions(error.message);
 	return new NodeOperationError(
@@ -50,7 +55,10 @@ function explainNotReady(ctx: IExecuteFunctions, error: unknown, id: number, ite
 	);
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const id = readBookingId.call(this, itemIndex);
 	const binaryPropertyName = requireText.call(
 		this,
@@ -69,7 +77,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const binary = await this.helpers.prepareBinaryData(file.data, fileName, file.mimeType);
 	return [
 		{
-			json: { booking_id: id, file_name: fileName, mime_type: file.mimeType, file_size: file.data.length },
+			json: {
+				booking_id: id,
+				file_name: fileName,
+				mime_type: file.mimeType,
+				file_size: file.data.length,
+			},
 			binary: { [binaryPropertyName]: binary },
 		},
 	];

@@ -6,8 +6,13 @@ import { bookingLocator, readBookingId } from './bookingLocator';
 
 export const description = [bookingLocator('get')];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const id = readBookingId.call(this, itemIndex);
-	const response = await blsApiRequest.call(this, 'GET', `/bookings/${id}`, { resourceLabel: `booking ${id}` });
+	const response = await blsApiRequest.call(this, 'GET', `/bookings/${id}`, {
+		resourceLabel: `booking ${id}`,
+	});
 	return [{ json: withNormalizedTimes(unwrapData(response)) }];
 }

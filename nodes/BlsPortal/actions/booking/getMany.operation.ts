@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { withNormalizedTimes } from '../apiShapes';
@@ -60,7 +65,11 @@ export const description: INodeProperties[] = [
 				description: 'Where the training kit is. Certificates need it returned (In).',
 				options: [
 					{ name: 'In (Returned)', value: 'in', description: 'The kit is back with TDTA' },
-					{ name: 'Late', value: 'late', description: 'The kit was not returned by the expected date' },
+					{
+						name: 'Late',
+						value: 'late',
+						description: 'The kit was not returned by the expected date',
+					},
 					{ name: 'Not Sent', value: 'not_sent', description: 'The kit has not been posted yet' },
 					{ name: 'Out', value: 'out', description: 'The kit is with the candidate' },
 				],
@@ -71,7 +80,8 @@ export const description: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'Smith',
-				description: 'Only bookings whose candidate name, email or reference (BLS-…) contains this text',
+				description:
+					'Only bookings whose candidate name, email or reference (BLS-…) contains this text',
 			},
 			{
 				displayName: 'Status',
@@ -81,7 +91,11 @@ export const description: INodeProperties[] = [
 				options: [
 					{ name: 'Booked', value: 'booked', description: 'Confirmed and paid for' },
 					{ name: 'Cancelled', value: 'cancelled' },
-					{ name: 'Pending', value: 'pending', description: 'Candidate Pays bookings waiting for the candidate to pay' },
+					{
+						name: 'Pending',
+						value: 'pending',
+						description: 'Candidate Pays bookings waiting for the candidate to pay',
+					},
 				],
 			},
 			{
@@ -116,14 +130,23 @@ function readFilters(this: IExecuteFunctions, itemIndex: number): IDataObject {
 		email: optionalEmail.call(this, itemIndex, 'Email', filters.email),
 		search: optionalText.call(this, itemIndex, 'Search', filters.search),
 		training_status: optionalText.call(this, itemIndex, 'Training Status', filters.trainingStatus),
-		equipment_status: optionalText.call(this, itemIndex, 'Equipment Status', filters.equipmentStatus),
+		equipment_status: optionalText.call(
+			this,
+			itemIndex,
+			'Equipment Status',
+			filters.equipmentStatus,
+		),
 	};
 	const { date_from: from, date_to: to } = qs;
 	if (typeof from === 'string' && typeof to === 'string' && from > to) {
-		throw new NodeOperationError(this.getNode(), `Date From: must not be after Date To (${from} > ${to})`, {
-			itemIndex,
-			description: 'Both dates are inclusive; swap them. No request was sent to BLS Portal.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Date From: must not be after Date To (${from} > ${to})`,
+			{
+				itemIndex,
+				description: 'Both dates are inclusive; swap them. No request was sent to BLS Portal.',
+			},
+		);
 	}
 	for (const key of Object.keys(qs)) if (qs[key] === undefined) delete qs[key];
 	return qs;
@@ -134,18 +157,28 @@ function readFilters(this: IExecuteFunctions, itemIndex: number): IDataObject {
  * checked against the filters too: one that visibly fails them shows the server ignored a filter,
  * and then the whole list is read and filtered here, so the answer is still the filtered list.
  */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const qs = readFilters.call(this, itemIndex);
 	const limit = requestedLimit.call(this, itemIndex);
 	let bookings = await blsApiList.call(this, '/bookings', qs, limit);
 	if (bookings.some((booking) => failedFilters(booking, qs).length > 0)) {
-		const everything = limit === undefined ? bookings : await blsApiList.call(this, '/bookings', qs);
-		const uncheckable = [...new Set(everything.flatMap((booking) => uncheckableFilters(booking, qs)))];
+		const everything =
+			limit === undefined ? bookings : await blsApiList.call(this, '/bookings', qs);
+		const uncheckable = [
+			...new Set(everything.flatMap((booking) => uncheckableFilters(booking, qs))),
+		];
 		if (uncheckable.length > 0) {
-			throw new NodeOperationError(this.getNode(), 'BLS Portal ignored the filters, and they cannot be checked here', {
-				itemIndex,
-				description: `The API returned bookings that do not match the filters, and some bookings lack the field of ${uncheckable.join(', ')}, so the node cannot filter them itself. Remove those filters and filter the output (for example with the Filter node).`,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				'BLS Portal ignored the filters, and they cannot be checked here',
+				{
+					itemIndex,
+					description: `The API returned bookings that do not match the filters, and some bookings lack the field of ${uncheckable.join(', ')}, so the node cannot filter them itself. Remove those filters and filter the output (for example with the Filter node).`,
+				},
+			);
 		}
 		bookings = everything.filter((booking) => failedFilters(booking, qs, true).length === 0);
 		if (limit !== undefined) bookings = bookings.slice(0, limit);

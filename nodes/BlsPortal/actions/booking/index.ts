@@ -29,7 +29,8 @@ const operationPicker: INodeProperties = {
 		{
 			name: 'Download Certificate',
 			value: 'downloadCertificate',
-			description: 'Download the completion certificate PDF (needs training completed and the kit returned)',
+			description:
+				'Download the completion certificate PDF (needs training completed and the kit returned)',
 			action: 'Download a certificate',
 		},
 		{

@@ -18,5 +18,10 @@ export function coursePicker(show: IDisplayOptions['show']): INodeProperties {
 }
 
 export function readCourseId(this: IExecuteFunctions, itemIndex: number): number {
-	return requirePositiveInteger.call(this, itemIndex, 'Course', this.getNodeParameter('courseId', itemIndex, ''));
+	return requirePositiveInteger.call(
+		this,
+		itemIndex,
+		'Course',
+		this.getNodeParameter('courseId', itemIndex, ''),
+	);
 }

@@ -5,7 +5,10 @@ import { paginationFields, requestedLimit } from '../pagination';
 
 export const description = paginationFields('course', 'getMany', 'courses');
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const courses = await blsApiList.call(this, '/courses', {}, requestedLimit.call(this, itemIndex));
 	return courses.map((json) => ({ json }));
 }

@@ -13,7 +13,8 @@ const operationPicker: INodeProperties = {
 		{
 			name: 'Get Many',
 			value: 'getMany',
-			description: 'List the active BLS courses with their price; their IDs are used by timeslots and bookings',
+			description:
+				'List the active BLS courses with their price; their IDs are used by timeslots and bookings',
 			action: 'Get many courses',
 		},
 	],

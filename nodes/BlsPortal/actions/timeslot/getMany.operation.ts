@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { blsApiList } from '../../transport';
 import { withNormalizedTimes } from '../apiShapes';
@@ -33,13 +38,26 @@ export const description: INodeProperties[] = [
 ];
 
 /** Free slots as `{ date, time, course, spaces_available }`; full slots are not listed by the API. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const qs: IDataObject = {
 		course_id: readCourseId.call(this, itemIndex),
 		// Only "a whole number of at least 1": the docs give no maximum, so the API judges the rest.
-		months_ahead: requirePositiveInteger.call(this, itemIndex, 'Months Ahead', this.getNodeParameter('monthsAhead', itemIndex, 1)),
+		months_ahead: requirePositiveInteger.call(
+			this,
+			itemIndex,
+			'Months Ahead',
+			this.getNodeParameter('monthsAhead', itemIndex, 1),
+		),
 	};
-	const date = optionalDate.call(this, itemIndex, 'Date', this.getNodeParameter('date', itemIndex, ''));
+	const date = optionalDate.call(
+		this,
+		itemIndex,
+		'Date',
+		this.getNodeParameter('date', itemIndex, ''),
+	);
 	if (date) qs.date = date;
 	const slots = await blsApiList.call(this, '/timeslots', qs, requestedLimit.call(this, itemIndex));
 	return slots.map((slot) => ({ json: withNormalizedTimes(slot) }));

@@ -1,4 +1,10 @@
-import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { blsApiRequest, unwrapData } from '../../transport';
 import { withNormalizedTimes } from '../apiShapes';
@@ -33,11 +39,15 @@ export function slotFields(show: IDisplayOptions['show']): INodeProperties[] {
 			displayName: 'Time',
 			name: 'time',
 			type: 'options',
-			typeOptions: { loadOptionsMethod: 'getTimeslotTimes', loadOptionsDependsOn: ['courseId', 'date'] },
+			typeOptions: {
+				loadOptionsMethod: 'getTimeslotTimes',
+				loadOptionsDependsOn: ['courseId', 'date'],
+			},
 			required: true,
 			default: '',
 			// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- the expression takes a time, not an ID
-			description: 'Start time with free places on that day. With an expression, give a 24-hour time as HH:MM (HH:MM:SS is accepted too).',
+			description:
+				'Start time with free places on that day. With an expression, give a 24-hour time as HH:MM (HH:MM:SS is accepted too).',
 			displayOptions: { show },
 		},
 	];
@@ -73,7 +83,10 @@ export const description: INodeProperties[] = [
 	...slotFields(show),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const hold = await holdTimeslot.call(this, readSlot.call(this, itemIndex));
 	return [{ json: hold }];
 }

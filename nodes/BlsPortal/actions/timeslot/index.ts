@@ -21,7 +21,8 @@ const operationPicker: INodeProperties = {
 		{
 			name: 'Hold',
 			value: 'hold',
-			description: 'Reserve a slot for 30 minutes, to book it with Booking → Create (one hold per account)',
+			description:
+				'Reserve a slot for 30 minutes, to book it with Booking → Create (one hold per account)',
 			action: 'Hold a timeslot',
 		},
 		{
@@ -36,5 +37,10 @@ const operationPicker: INodeProperties = {
 
 export const timeslot: BlsResource<'getMany' | 'hold' | 'releaseHold'> = {
 	operations: { getMany, hold, releaseHold },
-	description: [operationPicker, ...getMany.description, ...hold.description, ...releaseHold.description],
+	description: [
+		operationPicker,
+		...getMany.description,
+		...hold.description,
+		...releaseHold.description,
+	],
 };

@@ -1,4 +1,10 @@
-import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { blsApiRequest } from '../../transport';
@@ -20,7 +26,12 @@ export function holdHashField(show: IDisplayOptions['show'], description: string
 }
 
 export function readHoldHash(this: IExecuteFunctions, itemIndex: number): string {
-	const holdHash = requireText.call(this, itemIndex, 'Hold Hash', this.getNodeParameter('holdHash', itemIndex, ''));
+	const holdHash = requireText.call(
+		this,
+		itemIndex,
+		'Hold Hash',
+		this.getNodeParameter('holdHash', itemIndex, ''),
+	);
 	// The docs show a hash of letters and digits but state no format, so any text is sent (encoded
 	// as one path segment). Only "." and "..", which a URL resolves away instead of sending, are refused.
 	if (holdHash === '.' || holdHash === '..') {
@@ -35,9 +46,14 @@ export function readHoldHash(this: IExecuteFunctions, itemIndex: number): string
 
 /** DELETE /timeslots/hold/{holdHash}; 404 when the hold is unknown, expired or already used. */
 export async function releaseHold(this: IExecuteFunctions, holdHash: string): Promise<IDataObject> {
-	return await blsApiRequest.call(this, 'DELETE', `/timeslots/hold/${encodeURIComponent(holdHash)}`, {
-		resourceLabel: `timeslot hold ${holdHash} (it may have expired or been turned into a booking)`,
-	});
+	return await blsApiRequest.call(
+		this,
+		'DELETE',
+		`/timeslots/hold/${encodeURIComponent(holdHash)}`,
+		{
+			resourceLabel: `timeslot hold ${holdHash} (it may have expired or been turned into a booking)`,
+		},
+	);
 }
 
 export const description: INodeProperties[] = [
@@ -47,8 +63,13 @@ export const description: INodeProperties[] = [
 	),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const holdHash = readHoldHash.call(this, itemIndex);
 	const response = await releaseHold.call(this, holdHash);
-	return [{ json: { released: true, hold_hash: holdHash, message: response.message ?? 'Hold released' } }];
+	return [
+		{ json: { released: true, hold_hash: holdHash, message: response.message ?? 'Hold released' } },
+	];
 }

@@ -1,7 +1,17 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { blsApiRequest } from '../../transport';
-import { endpointBody, endpointSetting, endpointWithSecret, secretShownOnceNotice } from './endpointFields';
+import {
+	endpointBody,
+	endpointSetting,
+	endpointWithSecret,
+	secretShownOnceNotice,
+} from './endpointFields';
 
 const show = { resource: ['webhookEndpoint'], operation: ['create'] };
 
@@ -20,7 +30,10 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const body = endpointBody.call(this, itemIndex, {
 		url: this.getNodeParameter('url', itemIndex),
 		events: this.getNodeParameter('events', itemIndex),

@@ -2,7 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { normalizeEndpoint, readSigningSecret, resourceWithExtras } from '../apiShapes';
-import { optionalText, requireBoolean, requireHttpUrl, requirePositiveInteger, requireWholeNumber } from '../validate';
+import {
+	optionalText,
+	requireBoolean,
+	requireHttpUrl,
+	requirePositiveInteger,
+	requireWholeNumber,
+} from '../validate';
 import { WEBHOOK_EVENT_OPTIONS, WEBHOOK_EVENT_TYPES } from './events';
 
 /** Webhook endpoint picker: search the account's endpoints by name or URL, or give the numeric ID. */
@@ -31,7 +37,10 @@ export function webhookEndpointLocator(operation: string): INodeProperties {
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: '^\\s*[1-9][0-9]*\\s*$', errorMessage: 'Not a valid webhook endpoint ID: use a whole number such as 12' },
+						properties: {
+							regex: '^\\s*[1-9][0-9]*\\s*$',
+							errorMessage: 'Not a valid webhook endpoint ID: use a whole number such as 12',
+						},
 					},
 				],
 			},
@@ -74,7 +83,8 @@ export const endpointSetting = {
 		name: 'timeoutSeconds',
 		type: 'number',
 		default: 30,
-		description: 'How long BLS Portal waits for a 2xx answer before it counts the delivery as failed and retries it',
+		description:
+			'How long BLS Portal waits for a 2xx answer before it counts the delivery as failed and retries it',
 		hint: 'The API docs state no range; BLS Portal answers with the allowed range if it refuses the value',
 	},
 	active: {
@@ -87,12 +97,18 @@ export const endpointSetting = {
 } satisfies Record<string, INodeProperties>;
 
 function requireEvents(ctx: IExecuteFunctions, itemIndex: number, value: unknown): string[] {
-	const events = Array.isArray(value) ? value.map(String) : typeof value === 'string' && value ? value.split(',').map((e) => e.trim()) : [];
+	const events = Array.isArray(value)
+		? value.map(String)
+		: typeof value === 'string' && value
+			? value.split(',').map((e) => e.trim())
+			: [];
 	const unknown = events.filter((event) => !WEBHOOK_EVENT_TYPES.includes(event));
 	if (events.length === 0 || unknown.length > 0) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			events.length === 0 ? 'Events: choose at least one event' : `Events: unknown event ${unknown.map((e) => `"${e}"`).join(', ')}`,
+			events.length === 0
+				? 'Events: choose at least one event'
+				: `Events: unknown event ${unknown.map((e) => `"${e}"`).join(', ')}`,
 			{
 				itemIndex,
 				description: `Valid events: ${WEBHOOK_EVENT_TYPES.join(', ')}. No request was sent to BLS Portal.`,
@@ -103,16 +119,28 @@ function requireEvents(ctx: IExecuteFunctions, itemIndex: number, value: unknown
 }
 
 /** Turns the settings the user set into the API's body, checking each before any request. */
-export function endpointBody(this: IExecuteFunctions, itemIndex: number, settings: IDataObject): IDataObject {
+export function endpointBody(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	settings: IDataObject,
+): IDataObject {
 	const body: IDataObject = {};
-	if (settings.name !== undefined) body.name = optionalText.call(this, itemIndex, 'Name', settings.name) ?? null;
-	if (settings.url !== undefined) body.url = requireHttpUrl.call(this, itemIndex, 'URL', settings.url);
+	if (settings.name !== undefined)
+		body.name = optionalText.call(this, itemIndex, 'Name', settings.name) ?? null;
+	if (settings.url !== undefined)
+		body.url = requireHttpUrl.call(this, itemIndex, 'URL', settings.url);
 	if (settings.events !== undefined) body.events = requireEvents(this, itemIndex, settings.events);
 	if (settings.timeoutSeconds !== undefined) {
 		// The docs state no range (the sandbox's 1–60 is a guess): the API's 422 judges it.
-		body.timeout_seconds = requireWholeNumber.call(this, itemIndex, 'Timeout (Seconds)', settings.timeoutSeconds);
+		body.timeout_seconds = requireWholeNumber.call(
+			this,
+			itemIndex,
+			'Timeout (Seconds)',
+			settings.timeoutSeconds,
+		);
 	}
-	if (settings.active !== undefined) body.is_active = requireBoolean.call(this, itemIndex, 'Active', settings.active);
+	if (settings.active !== undefined)
+		body.is_active = requireBoolean.call(this, itemIndex, 'Active', settings.active);
 	return body;
 }
 
@@ -121,7 +149,11 @@ export function endpointBody(this: IExecuteFunctions, itemIndex: number, setting
  * only) under `secret` whatever name the API gave it. Without a secret the endpoint is useless, so
  * its absence is an error, not an output that looks fine.
  */
-export function endpointWithSecret(ctx: IExecuteFunctions, itemIndex: number, response: IDataObject): IDataObject {
+export function endpointWithSecret(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	response: IDataObject,
+): IDataObject {
 	const secret = readSigningSecret(response);
 	const endpoint = normalizeEndpoint(resourceWithExtras(response));
 	if (secret === undefined) {

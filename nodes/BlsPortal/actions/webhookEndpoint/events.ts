@@ -19,12 +19,14 @@ export const WEBHOOK_EVENT_OPTIONS = [
 	{
 		name: 'Booking Certificate Available',
 		value: 'booking.certificate_available',
-		description: 'Training is completed and the equipment is back with TDTA: the certificate can be downloaded',
+		description:
+			'Training is completed and the equipment is back with TDTA: the certificate can be downloaded',
 	},
 	{
 		name: 'Booking Confirmed',
 		value: 'booking.confirmed',
-		description: 'A candidate-pays booking was paid through Stripe and moved from pending to booked',
+		description:
+			'A candidate-pays booking was paid through Stripe and moved from pending to booked',
 	},
 	{
 		name: 'Booking Created',
@@ -40,7 +42,8 @@ export const WEBHOOK_EVENT_OPTIONS = [
 	{
 		name: 'Booking Rescheduled',
 		value: 'booking.rescheduled',
-		description: 'A booking was moved to another timeslot (the data includes previous_date and previous_time)',
+		description:
+			'A booking was moved to another timeslot (the data includes previous_date and previous_time)',
 	},
 	{
 		name: 'Webhook Test',
@@ -51,4 +54,6 @@ export const WEBHOOK_EVENT_OPTIONS = [
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_OPTIONS)[number]['value'];
 
-export const WEBHOOK_EVENT_TYPES: readonly string[] = WEBHOOK_EVENT_OPTIONS.map((option) => option.value);
+export const WEBHOOK_EVENT_TYPES: readonly string[] = WEBHOOK_EVENT_OPTIONS.map(
+	(option) => option.value,
+);

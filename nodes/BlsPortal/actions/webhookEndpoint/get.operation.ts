@@ -5,8 +5,13 @@ import { endpointOutput, readWebhookEndpointId, webhookEndpointLocator } from '.
 
 export const description = [webhookEndpointLocator('get')];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const id = readWebhookEndpointId.call(this, itemIndex);
-	const response = await blsApiRequest.call(this, 'GET', `/webhooks/${id}`, { resourceLabel: `webhook endpoint ${id}` });
+	const response = await blsApiRequest.call(this, 'GET', `/webhooks/${id}`, {
+		resourceLabel: `webhook endpoint ${id}`,
+	});
 	return [{ json: endpointOutput(response) }];
 }

@@ -6,7 +6,15 @@ import { paginationFields, requestedLimit } from '../pagination';
 
 export const description = paginationFields('webhookEndpoint', 'getMany', 'webhook endpoints');
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const endpoints = await blsApiList.call(this, '/webhooks', {}, requestedLimit.call(this, itemIndex));
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const endpoints = await blsApiList.call(
+		this,
+		'/webhooks',
+		{},
+		requestedLimit.call(this, itemIndex),
+	);
 	return endpoints.map((endpoint) => ({ json: normalizeEndpoint(endpoint) }));
 }

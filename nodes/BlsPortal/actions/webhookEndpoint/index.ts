@@ -43,7 +43,8 @@ const operationPicker: INodeProperties = {
 		{
 			name: 'Rotate Secret',
 			value: 'rotateSecret',
-			description: 'Replace the signing secret; the new one is shown once and the old one stops working',
+			description:
+				'Replace the signing secret; the new one is shown once and the old one stops working',
 			action: 'Rotate a webhook endpoint secret',
 		},
 		{
@@ -62,7 +63,9 @@ const operationPicker: INodeProperties = {
 	default: 'getMany',
 };
 
-export const webhookEndpoint: BlsResource<'create' | 'delete' | 'get' | 'getMany' | 'rotateSecret' | 'sendTest' | 'update'> = {
+export const webhookEndpoint: BlsResource<
+	'create' | 'delete' | 'get' | 'getMany' | 'rotateSecret' | 'sendTest' | 'update'
+> = {
 	operations: { create, delete: deleteEndpoint, get, getMany, rotateSecret, sendTest, update },
 	description: [
 		operationPicker,

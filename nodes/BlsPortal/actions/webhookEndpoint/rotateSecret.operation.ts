@@ -1,7 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { blsApiRequest } from '../../transport';
-import { endpointWithSecret, readWebhookEndpointId, secretShownOnceNotice, webhookEndpointLocator } from './endpointFields';
+import {
+	endpointWithSecret,
+	readWebhookEndpointId,
+	secretShownOnceNotice,
+	webhookEndpointLocator,
+} from './endpointFields';
 
 export const description: INodeProperties[] = [
 	secretShownOnceNotice('rotateSecret'),
@@ -16,7 +21,10 @@ export const description: INodeProperties[] = [
 	webhookEndpointLocator('rotateSecret'),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const id = readWebhookEndpointId.call(this, itemIndex);
 	const response = await blsApiRequest.call(this, 'POST', `/webhooks/${id}/rotate-secret`, {
 		resourceLabel: `webhook endpoint ${id}`,

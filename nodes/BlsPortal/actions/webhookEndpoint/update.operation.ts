@@ -1,8 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { apiErrorOf, blsApiRequest } from '../../transport';
-import { endpointBody, endpointOutput, endpointSetting, readWebhookEndpointId, webhookEndpointLocator } from './endpointFields';
+import {
+	endpointBody,
+	endpointOutput,
+	endpointSetting,
+	readWebhookEndpointId,
+	webhookEndpointLocator,
+} from './endpointFields';
 
 const show = { resource: ['webhookEndpoint'], operation: ['update'] };
 
@@ -14,7 +25,8 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		description: 'Only the fields added here are changed (the others are sent unchanged if BLS Portal needs the whole endpoint)',
+		description:
+			'Only the fields added here are changed (the others are sent unchanged if BLS Portal needs the whole endpoint)',
 		displayOptions: { show },
 		options: [
 			endpointSetting.active,
@@ -42,17 +54,28 @@ function missingFields(error: unknown, sent: IDataObject): string[] {
  * A server whose PUT needs the whole object answers 422 naming the fields left out; then the
  * endpoint is read and sent whole with the changes applied (read-modify-write), once.
  */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const id = readWebhookEndpointId.call(this, itemIndex);
-	const changes = endpointBody.call(this, itemIndex, this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject);
+	const changes = endpointBody.call(
+		this,
+		itemIndex,
+		this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject,
+	);
 	if (Object.keys(changes).length === 0) {
 		throw new NodeOperationError(this.getNode(), 'Add at least one field to update', {
 			itemIndex,
-			description: 'Use "Add Field" under Update Fields to choose what to change. No request was sent to BLS Portal.',
+			description:
+				'Use "Add Field" under Update Fields to choose what to change. No request was sent to BLS Portal.',
 		});
 	}
 	const put = async (body: IDataObject) =>
-		await blsApiRequest.call(this, 'PUT', `/webhooks/${id}`, { body, resourceLabel: `webhook endpoint ${id}` });
+		await blsApiRequest.call(this, 'PUT', `/webhooks/${id}`, {
+			body,
+			resourceLabel: `webhook endpoint ${id}`,
+		});
 	let refusal: unknown;
 	let response = await put(changes).catch((error: unknown) => {
 		refusal = error;
@@ -62,7 +85,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		// Any other failure is the API's answer to the change itself: report it as it is.
 		if (missingFields(refusal, changes).length === 0) throw refusal;
 		const current = endpointOutput(
-			await blsApiRequest.call(this, 'GET', `/webhooks/${id}`, { resourceLabel: `webhook endpoint ${id}` }),
+			await blsApiRequest.call(this, 'GET', `/webhooks/${id}`, {
+				resourceLabel: `webhook endpoint ${id}`,
+			}),
 		);
 		const whole: IDataObject = {};
 		for (const field of SETTINGS) if (current[field] !== undefined) whole[field] = current[field];

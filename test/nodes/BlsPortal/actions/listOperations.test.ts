@@ -28,8 +28,18 @@ interface ListOperation {
 const byId = (item: Record<string, unknown>) => String(item.id);
 
 const OPERATIONS: ListOperation[] = [
-	{ name: 'Booking → Get Many', parameters: { resource: 'booking', operation: 'getMany' }, path: '/bookings', key: byId },
-	{ name: 'Course → Get Many', parameters: { resource: 'course', operation: 'getMany' }, path: '/courses', key: byId },
+	{
+		name: 'Booking → Get Many',
+		parameters: { resource: 'booking', operation: 'getMany' },
+		path: '/bookings',
+		key: byId,
+	},
+	{
+		name: 'Course → Get Many',
+		parameters: { resource: 'course', operation: 'getMany' },
+		path: '/courses',
+		key: byId,
+	},
 	{
 		name: 'Timeslot → Get Many',
 		parameters: { resource: 'timeslot', operation: 'getMany', courseId: 1, monthsAhead: 2 },
@@ -85,28 +95,35 @@ describe.each(OPERATIONS)('$name', (operation) => {
 		expect(truth.get(operation.name)?.length).toBeGreaterThanOrEqual(expected);
 	});
 
-	describe.each(VARIANTS.map((variant) => [variant.join(',') || 'default', variant] as const))('dialect %s', (_, variant) => {
-		const dialect = new Set(variant);
-		it.each(LIMITS.map((limit) => [limit === undefined ? 'Return All' : `Limit ${limit}`, limit] as const))(
-			'%s gives exactly the first items, in order, in the fewest calls, or says why not',
-			async (_label, limit) => {
-				node.sandbox.setDialect(variant);
-				const all = truth.get(operation.name) ?? [];
-				const expected = listOutcome(dialect, all.length, limit);
-				const { items, error } = await node.run({
-					...operation.parameters,
-					...(limit === undefined ? { returnAll: true } : { limit }),
-				});
-				const calls = node.requestsTo(`GET ${operation.path}`);
-				if (!expected.ok) {
-					expect(error?.message).toMatch(CANNOT_COMPLETE);
-					return;
-				}
-				expect(error?.message).toBeUndefined();
-				expect(keysOf(operation, items)).toEqual(all.slice(0, limit ?? all.length));
-				if (expected.exact) expect(calls).toBe(expected.calls);
-				else expect(calls).toBeLessThanOrEqual(expected.calls);
-			},
-		);
-	});
+	describe.each(VARIANTS.map((variant) => [variant.join(',') || 'default', variant] as const))(
+		'dialect %s',
+		(_, variant) => {
+			const dialect = new Set(variant);
+			it.each(
+				LIMITS.map(
+					(limit) => [limit === undefined ? 'Return All' : `Limit ${limit}`, limit] as const,
+				),
+			)(
+				'%s gives exactly the first items, in order, in the fewest calls, or says why not',
+				async (_label, limit) => {
+					node.sandbox.setDialect(variant);
+					const all = truth.get(operation.name) ?? [];
+					const expected = listOutcome(dialect, all.length, limit);
+					const { items, error } = await node.run({
+						...operation.parameters,
+						...(limit === undefined ? { returnAll: true } : { limit }),
+					});
+					const calls = node.requestsTo(`GET ${operation.path}`);
+					if (!expected.ok) {
+						expect(error?.message).toMatch(CANNOT_COMPLETE);
+						return;
+					}
+					expect(error?.message).toBeUndefined();
+					expect(keysOf(operation, items)).toEqual(all.slice(0, limit ?? all.length));
+					if (expected.exact) expect(calls).toBe(expected.calls);
+					else expect(calls).toBeLessThanOrEqual(expected.calls);
+				},
+			);
+		},
+	);
 });

@@ -12,7 +12,11 @@ async function demoToken(sandbox: Sandbox): Promise<string> {
 }
 
 /** Every item of a list of the demo agency, page by page as the docs describe, whatever the sandbox's dialect. */
-export async function trueList(sandbox: Sandbox, path: string, query: Record<string, string> = {}): Promise<Record<string, unknown>[]> {
+export async function trueList(
+	sandbox: Sandbox,
+	path: string,
+	query: Record<string, string> = {},
+): Promise<Record<string, unknown>[]> {
 	const dialect = [...sandbox.dialect];
 	sandbox.setDialect('default');
 	try {
@@ -22,13 +26,20 @@ export async function trueList(sandbox: Sandbox, path: string, query: Record<str
 	}
 }
 
-async function readAllPages(sandbox: Sandbox, path: string, query: Record<string, string>): Promise<Record<string, unknown>[]> {
+async function readAllPages(
+	sandbox: Sandbox,
+	path: string,
+	query: Record<string, string>,
+): Promise<Record<string, unknown>[]> {
 	const token = await demoToken(sandbox);
 	const items: Record<string, unknown>[] = [];
 	for (let page = 1; ; page++) {
 		const url = `${sandbox.apiUrl}${path}?${new URLSearchParams({ ...query, page: String(page), per_page: '100' })}`;
 		const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-		const body = (await response.json()) as { data: Record<string, unknown>[]; meta: { last_page: number } };
+		const body = (await response.json()) as {
+			data: Record<string, unknown>[];
+			meta: { last_page: number };
+		};
 		items.push(...body.data);
 		if (page >= body.meta.last_page) return items;
 	}
@@ -43,7 +54,11 @@ export async function createWebhookEndpoints(sandbox: Sandbox, count: number): P
 		const response = await fetch(`${sandbox.apiUrl}/webhooks`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ name: `list test ${i}`, url: `https://example.com/hooks/${i}`, events: ['webhook.test'] }),
+			body: JSON.stringify({
+				name: `list test ${i}`,
+				url: `https://example.com/hooks/${i}`,
+				events: ['webhook.test'],
+			}),
 		});
 		if (response.status !== 201) throw new Error(`creating endpoint ${i}: HTTP ${response.status}`);
 	}

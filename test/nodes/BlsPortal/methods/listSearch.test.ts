@@ -10,7 +10,10 @@ const node = useSandboxedNode({ bookings: BOOKINGS });
 
 const search = async (filter?: string, paginationToken?: string) =>
 	await searchBookings.call(
-		node.harness.loadOptionsContext({ resource: 'booking', operation: 'get' }) as unknown as ILoadOptionsFunctions,
+		node.harness.loadOptionsContext({
+			resource: 'booking',
+			operation: 'get',
+		}) as unknown as ILoadOptionsFunctions,
 		filter,
 		paginationToken,
 	);
@@ -37,14 +40,20 @@ describe('listSearch.searchBookings', () => {
 		const { results, paginationToken } = await search('BLS-000012');
 		expect(results).toHaveLength(1);
 		expect(results[0].value).toBe('12');
-		expect(results[0].name).toMatch(/^BLS-000012 · \S+ \S+ · .+ · \d{4}-\d{2}-\d{2} \d{2}:\d{2} · (booked|pending|cancelled)$/);
+		expect(results[0].name).toMatch(
+			/^BLS-000012 · \S+ \S+ · .+ · \d{4}-\d{2}-\d{2} \d{2}:\d{2} · (booked|pending|cancelled)$/,
+		);
 		// A server that ignores `search` lists every booking: the picker keeps only the match, page
 		// by page, and offers the next page of the server's list.
 		if (!node.sandbox.dialect.has('filters-ignored')) expect(paginationToken).toBeUndefined();
 	});
 
 	it('searches by candidate name', async () => {
-		const [booking] = await node.output({ resource: 'booking', operation: 'get', bookingId: '={{ 1 }}' });
+		const [booking] = await node.output({
+			resource: 'booking',
+			operation: 'get',
+			bookingId: '={{ 1 }}',
+		});
 		const lastName = String(booking.json.last_name);
 		const { results } = await search(lastName.toLowerCase());
 		expect(results.map((r) => r.value)).toContain('1');

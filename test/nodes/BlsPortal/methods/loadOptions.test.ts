@@ -6,7 +6,9 @@ import { PRACTICAL, useSandboxedNode } from '../sandboxedNode';
 const node = useSandboxedNode();
 
 const load = async (method: keyof typeof loadOptions, parameters: INodeParameters) =>
-	await loadOptions[method].call(node.harness.loadOptionsContext(parameters) as unknown as ILoadOptionsFunctions);
+	await loadOptions[method].call(
+		node.harness.loadOptionsContext(parameters) as unknown as ILoadOptionsFunctions,
+	);
 
 const holdParameters = { resource: 'timeslot', operation: 'hold', courseId: PRACTICAL };
 
@@ -23,14 +25,23 @@ describe('loadOptions', () => {
 		expect(dates.length).toBeGreaterThan(40);
 		expect([...dates].sort()).toEqual(dates);
 		expect(new Set(dates).size).toBe(dates.length);
-		expect(options[0].name).toMatch(/^(Mon|Tue|Wed|Thu|Fri),? \d{1,2} \w{3} \d{4} \(6 times free\)$/);
+		expect(options[0].name).toMatch(
+			/^(Mon|Tue|Wed|Thu|Fri),? \d{1,2} \w{3} \d{4} \(6 times free\)$/,
+		);
 		expect(dates[0]).toBe((await node.freeSlot()).date);
 	});
 
 	it('getTimeslotTimes lists the free times of the chosen day with the places left', async () => {
 		const { date } = await node.freeSlot();
 		const options = await load('getTimeslotTimes', { ...holdParameters, date });
-		expect(options.map((o) => o.value)).toEqual(['09:00', '10:00', '11:00', '13:00', '14:00', '15:00']);
+		expect(options.map((o) => o.value)).toEqual([
+			'09:00',
+			'10:00',
+			'11:00',
+			'13:00',
+			'14:00',
+			'15:00',
+		]);
 		expect(options[0].name).toBe('09:00 (4 places left)');
 	});
 

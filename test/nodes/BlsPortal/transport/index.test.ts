@@ -3,7 +3,13 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { forgetPacers, pacerFor } from '../../../../credentials/requestPacer';
 import { pagesForLimit } from '../../../../nodes/BlsPortal/transport';
 import { startSandbox } from '../../../../sandbox';
-import { CANNOT_COMPLETE, dialectWithout, fewestCalls, listOutcome, testDialect } from '../../../harness/dialect';
+import {
+	CANNOT_COMPLETE,
+	dialectWithout,
+	fewestCalls,
+	listOutcome,
+	testDialect,
+} from '../../../harness/dialect';
 import { N8nHarness, registerNodeType } from '../../../harness/n8n';
 import { clearRequestLog, control, requestLog } from '../../../harness/sandboxControl';
 import { TransportProbe } from '../../../harness/transportProbe';
@@ -32,10 +38,18 @@ afterAll(async () => await sandbox.stop());
 beforeEach(async () => {
 	sandbox.setDialect([...testDialect]);
 	await control(sandbox.origin, 'DELETE', '/faults');
-	await control(sandbox.origin, 'POST', '/config', { rateLimit: false, accessTokenTtlSeconds: 3600, refreshTokenTtlSeconds: 604800 });
+	await control(sandbox.origin, 'POST', '/config', {
+		rateLimit: false,
+		accessTokenTtlSeconds: 3600,
+		refreshTokenTtlSeconds: 604800,
+	});
 	await clearRequestLog(sandbox.origin);
 	const [account] = sandbox.accounts;
-	harness = new N8nHarness({ clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl });
+	harness = new N8nHarness({
+		clientId: account.hbClientId,
+		apiKey: account.apiKey,
+		baseUrl: sandbox.apiUrl,
+	});
 });
 
 describe('token lifecycle', () => {
@@ -74,7 +88,11 @@ describe('token lifecycle', () => {
 	});
 
 	it('says the credentials were rejected, once, without a retry loop', async () => {
-		const wrong = new N8nHarness({ clientId: sandbox.accounts[0].hbClientId, apiKey: 'not-the-key', baseUrl: sandbox.apiUrl });
+		const wrong = new N8nHarness({
+			clientId: sandbox.accounts[0].hbClientId,
+			apiKey: 'not-the-key',
+			baseUrl: sandbox.apiUrl,
+		});
 		const { error } = await probe({ endpoint: '/credits' }, wrong);
 		expect(error?.message).toMatch(/rejected the Client ID or API Key/);
 		const log = await requestLog(sandbox.origin);
@@ -91,7 +109,11 @@ describe('token lifecycle', () => {
 		const stored = harness.credentials.stored(harness.credentialId);
 		const [, other] = sandbox.accounts;
 		// The access token is still live: n8n keeps the hidden fields when the credential is edited.
-		harness.credentials.save(harness.credentialId, { ...stored, clientId: other.hbClientId, apiKey: other.apiKey });
+		harness.credentials.save(harness.credentialId, {
+			...stored,
+			clientId: other.hbClientId,
+			apiKey: other.apiKey,
+		});
 		const { items, error } = await probe({ endpoint: '/auth/token-info' });
 		expect(error).toBeUndefined();
 		expect(JSON.stringify(items[0].json)).toContain(other.hbClientId);
@@ -102,7 +124,11 @@ describe('token lifecycle', () => {
 		await probe({ endpoint: '/credits' });
 		const stored = harness.credentials.stored(harness.credentialId);
 		const [, other] = sandbox.accounts;
-		harness.credentials.save(harness.credentialId, { ...stored, clientId: other.hbClientId, apiKey: other.apiKey });
+		harness.credentials.save(harness.credentialId, {
+			...stored,
+			clientId: other.hbClientId,
+			apiKey: other.apiKey,
+		});
 		await control(sandbox.origin, 'POST', '/tokens/expire', { access: true });
 		const { items } = await probe({ endpoint: '/auth/token-info' });
 		expect(JSON.stringify(items[0].json)).toContain(other.hbClientId);
@@ -123,18 +149,21 @@ describe('lists', () => {
 		expect(log.byEndpoint['GET /bookings']).toBe(expected.calls);
 	});
 
-	it.each([1, 25, 100, 101, 250, 137])('Limit %i returns exactly the first that many in the fewest pages', async (limit) => {
-		const expected = listOutcome(testDialect, BOOKINGS, limit);
-		const { items, error } = await listBookings(limit);
-		if (!expected.ok) {
-			expect(error?.message).toMatch(CANNOT_COMPLETE);
-			return;
-		}
-		expect(error).toBeUndefined();
-		expect(ids(items)).toEqual(Array.from({ length: limit }, (_, i) => i + 1));
-		const log = await requestLog(sandbox.origin);
-		expect(log.byEndpoint['GET /bookings']).toBe(expected.calls);
-	});
+	it.each([1, 25, 100, 101, 250, 137])(
+		'Limit %i returns exactly the first that many in the fewest pages',
+		async (limit) => {
+			const expected = listOutcome(testDialect, BOOKINGS, limit);
+			const { items, error } = await listBookings(limit);
+			if (!expected.ok) {
+				expect(error?.message).toMatch(CANNOT_COMPLETE);
+				return;
+			}
+			expect(error).toBeUndefined();
+			expect(ids(items)).toEqual(Array.from({ length: limit }, (_, i) => i + 1));
+			const log = await requestLog(sandbox.origin);
+			expect(log.byEndpoint['GET /bookings']).toBe(expected.calls);
+		},
+	);
 
 	it.each([
 		[1, 1],
@@ -144,7 +173,11 @@ describe('lists', () => {
 		[250, 3],
 		[137, 2],
 	])('in the default dialect Limit %i takes %i page(s)', (limit, pages) => {
-		expect(listOutcome(new Set(), BOOKINGS, limit)).toEqual({ ok: true, calls: pages, exact: true });
+		expect(listOutcome(new Set(), BOOKINGS, limit)).toEqual({
+			ok: true,
+			calls: pages,
+			exact: true,
+		});
 		expect(pagesForLimit(limit)).toHaveLength(pages);
 	});
 
@@ -169,7 +202,12 @@ describe('lists', () => {
 	it('rides out 429s and transient 5xx without losing or repeating items', async () => {
 		// About retries, not paging: a server that ignores `page` could not list 1000 items at all.
 		sandbox.setDialect(dialectWithout(testDialect, 'page-ignored'));
-		await control(sandbox.origin, 'POST', '/faults', { status: 429, count: 2, retryAfter: 1, path: '/bookings' });
+		await control(sandbox.origin, 'POST', '/faults', {
+			status: 429,
+			count: 2,
+			retryAfter: 1,
+			path: '/bookings',
+		});
 		await control(sandbox.origin, 'POST', '/faults', { status: 503, count: 1, path: '/bookings' });
 		await control(sandbox.origin, 'POST', '/faults', { status: 502, count: 1, path: '/bookings' });
 		await control(sandbox.origin, 'POST', '/faults', { drop: true, count: 1, path: '/bookings' });
@@ -183,7 +221,11 @@ describe('lists', () => {
 		sandbox.setDialect(dialectWithout(testDialect, 'page-ignored'));
 		// Two pages go through untouched, the third is held back while every token is revoked.
 		await control(sandbox.origin, 'POST', '/faults', { latencyMs: 0, count: 2, path: '/bookings' });
-		await control(sandbox.origin, 'POST', '/faults', { latencyMs: 1500, count: 1, path: '/bookings' });
+		await control(sandbox.origin, 'POST', '/faults', {
+			latencyMs: 1500,
+			count: 1,
+			path: '/bookings',
+		});
 		const running = listBookings();
 		for (let i = 0; i < 200; i++) {
 			const log = await requestLog(sandbox.origin);
@@ -205,8 +247,17 @@ describe('retries', () => {
 	it('never retries a POST after a server error', async () => {
 		await probe({ endpoint: '/credits' });
 		await clearRequestLog(sandbox.origin);
-		await control(sandbox.origin, 'POST', '/faults', { status: 500, count: 3, method: 'POST', path: '/timeslots/hold' });
-		const { error } = await probe({ endpoint: '/timeslots/hold', method: 'POST', body: { course_id: 1, date: '2030-01-01', time: '10:00' } });
+		await control(sandbox.origin, 'POST', '/faults', {
+			status: 500,
+			count: 3,
+			method: 'POST',
+			path: '/timeslots/hold',
+		});
+		const { error } = await probe({
+			endpoint: '/timeslots/hold',
+			method: 'POST',
+			body: { course_id: 1, date: '2030-01-01', time: '10:00' },
+		});
 		expect(error?.message).toMatch(/server error \(500\)/);
 		expect(error?.description).toMatch(/not retried/);
 		expect((await requestLog(sandbox.origin)).byEndpoint['POST /timeslots/hold']).toBe(1);
@@ -217,7 +268,12 @@ describe('retries', () => {
 		// first (test/resilience/rateLimitWindow.test.ts).
 		sandbox.setDialect(dialectWithout(testDialect, '429-no-retry-after'));
 		await probe({ endpoint: '/credits' });
-		await control(sandbox.origin, 'POST', '/faults', { status: 429, count: 50, retryAfter: 600, path: '/credits' });
+		await control(sandbox.origin, 'POST', '/faults', {
+			status: 429,
+			count: 50,
+			retryAfter: 600,
+			path: '/credits',
+		});
 		const { error } = await probe({ endpoint: '/credits' });
 		expect(error?.message).toMatch(/rate limit/);
 	});
@@ -248,14 +304,22 @@ describe('request pacer (the credential’s Requests per Minute)', () => {
 		await control(sandbox.origin, 'POST', '/config', { rateLimit: { max: 12, windowMs: 1500 } });
 		const [account] = sandbox.accounts;
 		const paced = () =>
-			new N8nHarness({ clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl, requestsPerMinute: 12, rateWindowSeconds: 1.5 });
+			new N8nHarness({
+				clientId: account.hbClientId,
+				apiKey: account.apiKey,
+				baseUrl: sandbox.apiUrl,
+				requestsPerMinute: 12,
+				rateWindowSeconds: 1.5,
+			});
 		const runs = await Promise.all([
 			...Array.from({ length: 4 }, () => probe({ endpoint: '/bookings', list: true }, paced())),
 			...Array.from({ length: 4 }, () => probe({ endpoint: '/credits' }, paced())),
 		]);
 		for (const run of runs.slice(0, 4)) {
 			expect(run.error).toBeUndefined();
-			expect(new Set(ids(run.items))).toEqual(new Set(Array.from({ length: BOOKINGS }, (_, i) => i + 1)));
+			expect(new Set(ids(run.items))).toEqual(
+				new Set(Array.from({ length: BOOKINGS }, (_, i) => i + 1)),
+			);
 		}
 		for (const run of runs.slice(4)) expect(run.error).toBeUndefined();
 		const log = await requestLog(sandbox.origin);
@@ -272,7 +336,12 @@ describe('request pacer and a cancelled execution', () => {
 		forgetPacers();
 		const [account] = sandbox.accounts;
 		// Three requests a minute: the first run's sign-in and call take them all, the second run has to wait.
-		const threeAMinute = new N8nHarness({ clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl, requestsPerMinute: 3 });
+		const threeAMinute = new N8nHarness({
+			clientId: account.hbClientId,
+			apiKey: account.apiKey,
+			baseUrl: sandbox.apiUrl,
+			requestsPerMinute: 3,
+		});
 		expect((await probe({ endpoint: '/credits' }, threeAMinute)).error).toBeUndefined();
 		await clearRequestLog(sandbox.origin);
 
@@ -295,4 +364,3 @@ describe('request pacer and a cancelled execution', () => {
 		expect((await requestLog(sandbox.origin)).total).toBe(0);
 	});
 });
-

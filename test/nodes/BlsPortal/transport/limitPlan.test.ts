@@ -4,9 +4,28 @@ describe('Limit plan', () => {
 	it.each([
 		[1, [{ page: 1, perPage: 1 }]],
 		[50, [{ page: 1, perPage: 50 }]],
-		[101, [{ page: 1, perPage: 100 }, { page: 101, perPage: 1 }]],
-		[250, [{ page: 1, perPage: 100 }, { page: 2, perPage: 100 }, { page: 5, perPage: 50 }]],
-		[137, [{ page: 1, perPage: 69 }, { page: 2, perPage: 69 }]],
+		[
+			101,
+			[
+				{ page: 1, perPage: 100 },
+				{ page: 101, perPage: 1 },
+			],
+		],
+		[
+			250,
+			[
+				{ page: 1, perPage: 100 },
+				{ page: 2, perPage: 100 },
+				{ page: 5, perPage: 50 },
+			],
+		],
+		[
+			137,
+			[
+				{ page: 1, perPage: 69 },
+				{ page: 2, perPage: 69 },
+			],
+		],
 	])('Limit %i asks, before the server has said anything, for %j', (limit, plan) => {
 		expect(pagesForLimit(limit)).toEqual(plan);
 	});

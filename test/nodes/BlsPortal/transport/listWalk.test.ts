@@ -20,17 +20,27 @@ let harness: N8nHarness;
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, bookings: 120, rateLimit: false });
 	const [account] = sandbox.accounts;
-	harness = new N8nHarness({ clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl });
+	harness = new N8nHarness({
+		clientId: account.hbClientId,
+		apiKey: account.apiKey,
+		baseUrl: sandbox.apiUrl,
+	});
 });
 afterAll(async () => await sandbox.stop());
 
 async function listBookings(dialect: Iterable<DialectSwitch>, limit?: number) {
 	sandbox.setDialect([...dialect]);
 	sandbox.clearRequests();
-	const parameters: INodeParameters = { endpoint: '/bookings', list: true, ...(limit ? { limit } : {}) };
+	const parameters: INodeParameters = {
+		endpoint: '/bookings',
+		list: true,
+		...(limit ? { limit } : {}),
+	};
 	const { items, error } = await harness.run({ parameters, nodeType: 'transportProbe' });
 	// A reset drops tokens: the 401 before signing in again is not part of the walk.
-	const requests = sandbox.requests().entries.filter((e) => e.path === '/bookings' && e.status !== 401);
+	const requests = sandbox
+		.requests()
+		.entries.filter((e) => e.path === '/bookings' && e.status !== 401);
 	return { ids: items.map((item) => (item.json as IDataObject).id), error, requests };
 }
 
@@ -42,7 +52,11 @@ describe('worked examples (120 bookings)', () => {
 	it('a 50 cap: Return All takes ceil(120 / 50) = 3 calls, the later ones asking for 50', async () => {
 		const { ids, requests } = await listBookings(['page-cap-50']);
 		expect(ids).toEqual(firstIds(120));
-		expect(requests.map((r) => new URL(r.url, 'http://x').searchParams.get('per_page'))).toEqual(['100', '50', '50']);
+		expect(requests.map((r) => new URL(r.url, 'http://x').searchParams.get('per_page'))).toEqual([
+			'100',
+			'50',
+			'50',
+		]);
 	});
 
 	it('a 50 cap: Limit 101 re-plans after the first page and takes 3 calls, not "100 + page 101 of 1"', async () => {
@@ -71,9 +85,19 @@ describe('worked examples (120 bookings)', () => {
 	});
 
 	it('a 422 on per_page that names no size is a clear error', () => {
-		expect(largestPageSizeIn({ message: 'The per page field must not be greater than 50.', errors: { per_page: ['The per page field must not be greater than 50.'] } })).toBe(50);
+		expect(
+			largestPageSizeIn({
+				message: 'The per page field must not be greater than 50.',
+				errors: { per_page: ['The per page field must not be greater than 50.'] },
+			}),
+		).toBe(50);
 		expect(largestPageSizeIn({ message: 'The per page is invalid.' })).toBeUndefined();
-		expect(largestPageSizeIn({ message: 'The course id field is required.', errors: { course_id: ['required'] } })).toBe(false);
+		expect(
+			largestPageSizeIn({
+				message: 'The course id field is required.',
+				errors: { course_id: ['required'] },
+			}),
+		).toBe(false);
 	});
 });
 

@@ -1,6 +1,14 @@
-import { QUOTA_WINDOW_MS, RETRY_LIMITS, rateLimitWait } from '../../../../nodes/BlsPortal/transport/request';
+import {
+	QUOTA_WINDOW_MS,
+	RETRY_LIMITS,
+	rateLimitWait,
+} from '../../../../nodes/BlsPortal/transport/request';
 
-const limited = (retryAfterMs?: number) => ({ status: 429, retryAfterMs, message: 'Too Many Attempts.' });
+const limited = (retryAfterMs?: number) => ({
+	status: 429,
+	retryAfterMs,
+	message: 'Too Many Attempts.',
+});
 
 describe('waiting after a 429', () => {
 	it('waits as long as Retry-After says', () => {
@@ -17,13 +25,19 @@ describe('waiting after a 429', () => {
 
 	it('without Retry-After, never gives up before a whole quota window has passed', () => {
 		// Eight back-offs can add up to well under a minute; the documented window is 60 s.
-		const wait = rateLimitWait(limited(), RETRY_LIMITS.rateLimitAttempts + 3, QUOTA_WINDOW_MS - 1000);
+		const wait = rateLimitWait(
+			limited(),
+			RETRY_LIMITS.rateLimitAttempts + 3,
+			QUOTA_WINDOW_MS - 1000,
+		);
 		expect(wait).toBeGreaterThan(0);
 		expect(wait).toBeLessThanOrEqual(RETRY_LIMITS.maxBackoffMs);
 	});
 
 	it('without Retry-After, gives up once the window was waited out and the attempts are used', () => {
-		expect(rateLimitWait(limited(), RETRY_LIMITS.rateLimitAttempts, QUOTA_WINDOW_MS + 1)).toBeUndefined();
+		expect(
+			rateLimitWait(limited(), RETRY_LIMITS.rateLimitAttempts, QUOTA_WINDOW_MS + 1),
+		).toBeUndefined();
 	});
 
 	it('never waits more than the total bound', () => {

@@ -10,7 +10,10 @@ describe('Account → Get Booking URL', () => {
 	});
 
 	it('pairs one output item with each input item', async () => {
-		const items = await node.output({ resource: 'account', operation: 'getBookingUrl' }, [{ json: {} }, { json: {} }]);
+		const items = await node.output({ resource: 'account', operation: 'getBookingUrl' }, [
+			{ json: {} },
+			{ json: {} },
+		]);
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 	});
 });

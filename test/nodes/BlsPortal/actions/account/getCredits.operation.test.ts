@@ -12,7 +12,10 @@ describe('Account → Get Credits', () => {
 	});
 
 	it("reports the signed-in account's own figures", async () => {
-		const { items } = await node.run({ resource: 'account', operation: 'getCredits' }, { account: OTHER });
+		const { items } = await node.run(
+			{ resource: 'account', operation: 'getCredits' },
+			{ account: OTHER },
+		);
 		expect(items[0].json.booking_money_balance).toBe(node.account(OTHER).balance);
 	});
 });

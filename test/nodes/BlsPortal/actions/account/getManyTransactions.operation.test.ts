@@ -15,7 +15,11 @@ describe('Account → Get Many Transactions', () => {
 	it('returns the whole history on Return All, each transaction once, in the fewest pages', async () => {
 		const total = await transactionsTotal();
 		expect(total).toBeGreaterThan(100);
-		const all = await node.output({ resource: 'account', operation: 'getManyTransactions', returnAll: true });
+		const all = await node.output({
+			resource: 'account',
+			operation: 'getManyTransactions',
+			returnAll: true,
+		});
 		expect(all).toHaveLength(total);
 		expect(new Set(idsOf(all)).size).toBe(total);
 		// ceil(total / 100) in the default dialect; the fewest the server's page size allows in others.
@@ -23,7 +27,11 @@ describe('Account → Get Many Transactions', () => {
 	});
 
 	it('asks only for the pages the Limit needs', async () => {
-		const some = await node.output({ resource: 'account', operation: 'getManyTransactions', limit: 7 });
+		const some = await node.output({
+			resource: 'account',
+			operation: 'getManyTransactions',
+			limit: 7,
+		});
 		expect(some).toHaveLength(7);
 		expect(node.requestsTo('GET /transactions')).toBe(1);
 	});
@@ -42,7 +50,11 @@ describe('Account → Get Many Transactions', () => {
 			// Given, so the booking goes through a server that requires the postal address too.
 			additionalFields: { address: '1 Ledger Lane', city: 'Leeds', postcode: 'LS1 1AA' },
 		});
-		const all = await node.output({ resource: 'account', operation: 'getManyTransactions', returnAll: true });
+		const all = await node.output({
+			resource: 'account',
+			operation: 'getManyTransactions',
+			returnAll: true,
+		});
 		expect(all).toHaveLength(before + 1);
 		const latest = all.reduce((a, b) => (Number(b.json.id) > Number(a.json.id) ? b : a));
 		expect(latest.json.amount).toBeLessThan(0);

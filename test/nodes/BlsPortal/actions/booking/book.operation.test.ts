@@ -2,11 +2,20 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { N8nHarness } from '../../../../harness/n8n';
 import { ApiProxy } from '../../../../resilience/support';
-import { DEMO, PAEDIATRIC_NO_CREDITS, PRACTICAL, candidateParameters, useSandboxedNode } from '../../sandboxedNode';
+import {
+	DEMO,
+	PAEDIATRIC_NO_CREDITS,
+	PRACTICAL,
+	candidateParameters,
+	useSandboxedNode,
+} from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 
-const book = (slot: { date: string; time: string }, changes: INodeParameters = {}): INodeParameters => ({
+const book = (
+	slot: { date: string; time: string },
+	changes: INodeParameters = {},
+): INodeParameters => ({
 	resource: 'booking',
 	operation: 'book',
 	courseId: PRACTICAL,
@@ -20,7 +29,12 @@ describe('Booking → Book', () => {
 		const bookings = node.account(DEMO).bookings;
 		const slot = await node.freeSlot();
 		const [booking] = await node.output(book(slot));
-		expect(booking.json).toMatchObject({ status: 'booked', course_id: PRACTICAL, ...slot, email: 'jane@example.com' });
+		expect(booking.json).toMatchObject({
+			status: 'booked',
+			course_id: PRACTICAL,
+			...slot,
+			email: 'jane@example.com',
+		});
 		expect(node.account(DEMO).bookings).toBe(bookings + 1);
 		expect(node.account(DEMO).activeHold).toBeNull();
 		expect(node.requestsTo('POST /timeslots/hold')).toBe(1);
@@ -32,7 +46,9 @@ describe('Booking → Book', () => {
 		const slot = await node.freeSlot(PAEDIATRIC_NO_CREDITS);
 		const { error } = await node.run(book(slot, { courseId: PAEDIATRIC_NO_CREDITS }));
 		expect(error?.message).toMatch(/No booking credits left for Paediatric BLS/);
-		expect(error?.description).toMatch(/hold \([A-Za-z0-9]{32}\) was released; no booking was made/);
+		expect(error?.description).toMatch(
+			/hold \([A-Za-z0-9]{32}\) was released; no booking was made/,
+		);
 		expect(node.account(DEMO).activeHold).toBeNull();
 		expect(node.account(DEMO).bookings).toBe(bookings);
 		expect(node.requestsTo('DELETE /timeslots/hold/{holdHash}')).toBe(1);
@@ -93,7 +109,11 @@ describe('Booking → Book when the answer to the booking is lost', () => {
 	beforeAll(async () => {
 		proxy = await ApiProxy.start(node.sandbox.origin);
 		const [demo] = node.sandbox.accounts;
-		proxied = new N8nHarness({ clientId: demo.hbClientId, apiKey: demo.apiKey, baseUrl: proxy.apiUrl });
+		proxied = new N8nHarness({
+			clientId: demo.hbClientId,
+			apiKey: demo.apiKey,
+			baseUrl: proxy.apiUrl,
+		});
 	});
 	afterAll(async () => await proxy.stop());
 
@@ -102,7 +122,12 @@ describe('Booking → Book when the answer to the booking is lost', () => {
 	const fresh = () => ({ email: `lost-${++candidates}@example.com` });
 	/** A slot with room for three more bookings. */
 	const roomySlot = async () => {
-		const slots = await node.output({ resource: 'timeslot', operation: 'getMany', courseId: PRACTICAL, limit: 100 });
+		const slots = await node.output({
+			resource: 'timeslot',
+			operation: 'getMany',
+			courseId: PRACTICAL,
+			limit: 100,
+		});
 		const slot = slots.find((item) => Number(item.json.spaces_available) >= 3);
 		if (!slot) throw new Error('no slot with three free places');
 		return { date: String(slot.json.date), time: String(slot.json.time) };
@@ -118,7 +143,13 @@ describe('Booking → Book when the answer to the booking is lost', () => {
 				const bookings = node.account(DEMO).bookings;
 				proxy.loseAnswers('POST', '/bookings');
 				const [booking] = await proxied.output({ parameters: book(slot, jane) });
-				expect(booking.json).toMatchObject({ ...jane, first_name: 'Jane', last_name: 'Smith', course_id: PRACTICAL, ...slot });
+				expect(booking.json).toMatchObject({
+					...jane,
+					first_name: 'Jane',
+					last_name: 'Smith',
+					course_id: PRACTICAL,
+					...slot,
+				});
 				expect(node.account(DEMO).bookings).toBe(bookings + 1);
 			});
 		},

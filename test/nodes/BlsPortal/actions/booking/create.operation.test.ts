@@ -61,7 +61,9 @@ describe('Booking → Create', () => {
 	it('reports the API’s 422 for invoice on an account without invoice payments, and the hold stays', async () => {
 		const bookings = node.account(OTHER).bookings;
 		const hold = await node.hold(PRACTICAL, OTHER);
-		const { error } = await node.run(create(hold.hold_hash, { payOption: 'invoice' }), { account: OTHER });
+		const { error } = await node.run(create(hold.hold_hash, { payOption: 'invoice' }), {
+			account: OTHER,
+		});
 		expect(error?.message).toMatch(/Invoice payments are not enabled/);
 		expect(error?.httpCode).toBe('422');
 		expect(node.account(OTHER).bookings).toBe(bookings);
@@ -71,7 +73,10 @@ describe('Booking → Create', () => {
 	it.each([
 		[{ email: 'jane.example.com' }, /Email: must be an email address/],
 		[{ firstName: '  ' }, /First Name: is required/],
-		[{ additionalFields: { agencyContactEmail: 'john@' } }, /Agency Contact Email: must be an email address/],
+		[
+			{ additionalFields: { agencyContactEmail: 'john@' } },
+			/Agency Contact Email: must be an email address/,
+		],
 		[{ payOption: 'cash' }, /Pay Option: must be one of credits, balance, invoice, candidate_pays/],
 	])('names the invalid field %j and sends no request', async (change, message) => {
 		const { error } = await node.run(create('Xy7kRtQmNpLsWvBzJcFdEaHgUiOeYtAn', change));
@@ -90,14 +95,20 @@ describe('Booking → Create against a server that requires the postal address',
 	it('reports the API’s 422 naming each missing field, and books once they are given', async () => {
 		await node.withDialect('booking-address-required', async () => {
 			const hold = await node.hold();
-			const { error } = await node.run(create(hold.hold_hash, { additionalFields: { phone: '+441234567890' } }));
+			const { error } = await node.run(
+				create(hold.hold_hash, { additionalFields: { phone: '+441234567890' } }),
+			);
 			expect(error?.httpCode).toBe('422');
 			expect(error?.description).toMatch(/^address: The address field is required\.$/m);
 			expect(error?.description).toMatch(/^city: /m);
 			expect(error?.description).toMatch(/^postcode: /m);
 			// The hold stays for a corrected retry (Create never releases it).
 			const [booking] = await node.output(create(hold.hold_hash));
-			expect(booking.json).toMatchObject({ address: '42 Acme Street', city: 'Manchester', postcode: 'M1 1AA' });
+			expect(booking.json).toMatchObject({
+				address: '42 Acme Street',
+				city: 'Manchester',
+				postcode: 'M1 1AA',
+			});
 		});
 	});
 });

@@ -6,7 +6,9 @@ const node = useSandboxedNode();
 
 /** The certificate's file name as the sandbox names it (with "(100%)" under certificate-name-percent). */
 const certificateName = (reference: string) =>
-	node.sandbox.dialect.has('certificate-name-percent') ? `BLS-Certificate-${reference} (100%).pdf` : `BLS-Certificate-${reference}.pdf`;
+	node.sandbox.dialect.has('certificate-name-percent')
+		? `BLS-Certificate-${reference} (100%).pdf`
+		: `BLS-Certificate-${reference}.pdf`;
 
 const download = (id: number, changes: INodeParameters = {}): INodeParameters => ({
 	resource: 'booking',
@@ -20,17 +22,27 @@ describe('Booking → Download Certificate', () => {
 	it('puts the PDF with its file name into the binary field the user names', async () => {
 		const [item] = await node.output(download(1, { binaryPropertyName: 'certificate' }));
 		const binary = item.binary?.certificate;
-		expect(binary).toMatchObject({ fileName: certificateName('BLS-000001'), mimeType: 'application/pdf' });
+		expect(binary).toMatchObject({
+			fileName: certificateName('BLS-000001'),
+			mimeType: 'application/pdf',
+		});
 		// Without a binary data manager n8n keeps the bytes in the item, base64-encoded.
 		const pdf = Buffer.from(String(binary?.data), 'base64');
 		expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
 		expect(pdf.subarray(-6).toString('latin1')).toMatch(/%%EOF\s*$/);
-		expect(item.json).toMatchObject({ booking_id: 1, file_name: certificateName('BLS-000001'), file_size: pdf.length });
+		expect(item.json).toMatchObject({
+			booking_id: 1,
+			file_name: certificateName('BLS-000001'),
+			file_size: pdf.length,
+		});
 	});
 
 	it.each([
 		[2, /not available yet: the training kit has not been returned yet$/],
-		[4, /not available yet: training is not completed yet and the training kit has not been returned yet$/],
+		[
+			4,
+			/not available yet: training is not completed yet and the training kit has not been returned yet$/,
+		],
 	])('explains what is missing when booking %i is not ready', async (id, message) => {
 		const { error } = await node.run(download(id));
 		expect(error?.message).toMatch(message);

@@ -4,7 +4,11 @@ import { OTHER, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
 
-const get = (bookingId: INodeParameters['bookingId']): INodeParameters => ({ resource: 'booking', operation: 'get', bookingId });
+const get = (bookingId: INodeParameters['bookingId']): INodeParameters => ({
+	resource: 'booking',
+	operation: 'get',
+	bookingId,
+});
 const locator = (mode: string, value: NodeParameterValue) => ({ __rl: true, mode, value });
 
 describe('Booking → Get', () => {
@@ -27,12 +31,16 @@ describe('Booking → Get', () => {
 	});
 
 	it('rejects a typed ID that is not a whole number in the editor (the locator’s regex)', async () => {
-		await expect(node.run(get(locator('id', 'BLS-000001')))).rejects.toThrow(/Not a valid booking ID/);
+		await expect(node.run(get(locator('id', 'BLS-000001')))).rejects.toThrow(
+			/Not a valid booking ID/,
+		);
 		expect(node.requestsTo('GET /bookings/{id}')).toBe(0);
 	});
 
 	it('names the field when an expression gives no usable ID, without calling the API', async () => {
-		const { error } = await node.run(get(locator('id', '={{ $json.bookingId }}')), { items: [{ json: { bookingId: 'BLS-1' } }] });
+		const { error } = await node.run(get(locator('id', '={{ $json.bookingId }}')), {
+			items: [{ json: { bookingId: 'BLS-1' } }],
+		});
 		expect(error?.message).toMatch(/Booking: must be a whole number of at least 1 \(got "BLS-1"\)/);
 		expect(node.requestsTo('GET /bookings/{id}')).toBe(0);
 	});

@@ -6,8 +6,13 @@ import { DEMO, PRACTICAL, idsOf, useSandboxedNode } from '../../sandboxedNode';
 const BOOKINGS = 230;
 const node = useSandboxedNode({ bookings: BOOKINGS });
 
-const getMany = (changes: INodeParameters): INodeParameters => ({ resource: 'booking', operation: 'getMany', ...changes });
-const all = async (filters: INodeParameters) => await node.output(getMany({ returnAll: true, filters }));
+const getMany = (changes: INodeParameters): INodeParameters => ({
+	resource: 'booking',
+	operation: 'getMany',
+	...changes,
+});
+const all = async (filters: INodeParameters) =>
+	await node.output(getMany({ returnAll: true, filters }));
 
 describe('Booking → Get Many', () => {
 	it('returns every booking of the account on Return All, across pages, without duplicates', async () => {
@@ -26,7 +31,9 @@ describe('Booking → Get Many', () => {
 	it('filters by status, matching the sandbox’s own count', async () => {
 		const pending = await all({ status: 'pending' });
 		expect(pending.length).toBe(node.account(DEMO).bookingsByStatus.pending);
-		expect(pending.every((b) => b.json.status === 'pending' && b.json.pay_option === 'candidate_pays')).toBe(true);
+		expect(
+			pending.every((b) => b.json.status === 'pending' && b.json.pay_option === 'candidate_pays'),
+		).toBe(true);
 	});
 
 	it('filters by training and equipment status (the certificate conditions)', async () => {
@@ -71,24 +78,36 @@ describe('Booking → Get Many against a server that ignores the filters', () =>
 	const cases: Array<[string, () => Promise<INodeParameters>]> = [
 		['status', async () => ({ status: 'pending' })],
 		['course', async () => ({ courseId: 2 })],
-		['training and equipment status', async () => ({ trainingStatus: 'completed', equipmentStatus: 'in' })],
+		[
+			'training and equipment status',
+			async () => ({ trainingStatus: 'completed', equipmentStatus: 'in' }),
+		],
 		['search', async () => ({ search: 'smith' })],
 		[
 			'email and dates',
 			async () => {
 				const [first] = await node.output(getMany({ limit: 1, filters: { status: 'booked' } }));
-				return { email: String(first.json.email).toUpperCase(), dateFrom: String(first.json.date), dateTo: String(first.json.date) };
+				return {
+					email: String(first.json.email).toUpperCase(),
+					dateFrom: String(first.json.date),
+					dateTo: String(first.json.date),
+				};
 			},
 		],
 	];
 
-	it.each(cases)('%s: exactly the filtered list, in order, on Return All and on a Limit', async (_name, filtersOf) => {
-		const filters = await filtersOf();
-		const expected = idsOf(await all(filters));
-		expect(expected.length).toBeGreaterThan(0);
-		await node.withDialect('filters-ignored', async () => {
-			expect(idsOf(await all(filters))).toEqual(expected);
-			expect(idsOf(await node.output(getMany({ limit: 3, filters })))).toEqual(expected.slice(0, 3));
-		});
-	});
+	it.each(cases)(
+		'%s: exactly the filtered list, in order, on Return All and on a Limit',
+		async (_name, filtersOf) => {
+			const filters = await filtersOf();
+			const expected = idsOf(await all(filters));
+			expect(expected.length).toBeGreaterThan(0);
+			await node.withDialect('filters-ignored', async () => {
+				expect(idsOf(await all(filters))).toEqual(expected);
+				expect(idsOf(await node.output(getMany({ limit: 3, filters })))).toEqual(
+					expected.slice(0, 3),
+				);
+			});
+		},
+	);
 });

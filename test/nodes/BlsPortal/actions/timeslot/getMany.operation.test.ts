@@ -6,7 +6,9 @@ const getMany = { resource: 'timeslot', operation: 'getMany', courseId: PRACTICA
 
 /** How many slots the sandbox lists for the query, read straight from its API (default dialect). */
 async function sandboxTotal(query: string): Promise<number> {
-	return (await trueList(node.sandbox, '/timeslots', Object.fromEntries(new URLSearchParams(query)))).length;
+	return (
+		await trueList(node.sandbox, '/timeslots', Object.fromEntries(new URLSearchParams(query)))
+	).length;
 }
 
 describe('Timeslot → Get Many', () => {

@@ -5,7 +5,12 @@ const node = useSandboxedNode();
 describe('Timeslot → Hold', () => {
 	it('holds the slot for 30 minutes and the sandbox keeps it as the account’s hold', async () => {
 		const slot = await node.freeSlot();
-		const [hold] = await node.output({ resource: 'timeslot', operation: 'hold', courseId: PRACTICAL, ...slot });
+		const [hold] = await node.output({
+			resource: 'timeslot',
+			operation: 'hold',
+			courseId: PRACTICAL,
+			...slot,
+		});
 		expect(hold.json).toMatchObject({ course_id: PRACTICAL, date: slot.date, time: slot.time });
 		expect(hold.json.hold_hash).toMatch(/^[A-Za-z0-9]{32}$/);
 		const minutesLeft = (Date.parse(String(hold.json.expires_at)) - Date.now()) / 60_000;
@@ -16,7 +21,12 @@ describe('Timeslot → Hold', () => {
 	it('explains the one-hold rule and how to release when a hold is already active', async () => {
 		const first = await node.hold();
 		const slot = await node.freeSlot();
-		const { error } = await node.run({ resource: 'timeslot', operation: 'hold', courseId: PRACTICAL, ...slot });
+		const { error } = await node.run({
+			resource: 'timeslot',
+			operation: 'hold',
+			courseId: PRACTICAL,
+			...slot,
+		});
 		expect(error?.message).toMatch(/Another timeslot hold is active/);
 		expect(error?.description).toContain(String(first.hold_hash));
 		expect(error?.description).toMatch(/Release Hold/);
@@ -47,7 +57,13 @@ describe('Timeslot → Get Many and Hold against a server answering times as HH:
 		await node.withDialect('time-with-seconds', async () => {
 			const slot = await node.freeSlot();
 			expect(slot.time).toMatch(/^\d\d:\d\d$/);
-			const [hold] = await node.output({ resource: 'timeslot', operation: 'hold', courseId: PRACTICAL, date: slot.date, time: `${slot.time}:00` });
+			const [hold] = await node.output({
+				resource: 'timeslot',
+				operation: 'hold',
+				courseId: PRACTICAL,
+				date: slot.date,
+				time: `${slot.time}:00`,
+			});
 			expect(hold.json).toMatchObject({ date: slot.date, time: slot.time });
 			expect(node.account(DEMO).activeHold).toMatchObject(slot);
 		});

@@ -1,7 +1,11 @@
 import { DEMO, OTHER, useSandboxedNode } from '../../sandboxedNode';
 
 const node = useSandboxedNode();
-const release = (holdHash: unknown) => ({ resource: 'timeslot', operation: 'releaseHold', holdHash: String(holdHash) });
+const release = (holdHash: unknown) => ({
+	resource: 'timeslot',
+	operation: 'releaseHold',
+	holdHash: String(holdHash),
+});
 
 describe('Timeslot → Release Hold', () => {
 	it('releases the hold, so the sandbox has none and another slot can be held', async () => {
@@ -23,7 +27,9 @@ describe('Timeslot → Release Hold', () => {
 		const { error } = await node.run(release('abc/../../bookings/1'));
 		expect(error?.message).toMatch(/timeslot hold abc\/\.\.\/\.\.\/bookings\/1 .* was not found/);
 		expect(node.requestsTo('DELETE /timeslots/hold/{holdHash}')).toBe(1);
-		expect(node.sandbox.requests().entries.map((entry) => entry.url)).toEqual(['/api/v1/timeslots/hold/abc%2F..%2F..%2Fbookings%2F1']);
+		expect(node.sandbox.requests().entries.map((entry) => entry.url)).toEqual([
+			'/api/v1/timeslots/hold/abc%2F..%2F..%2Fbookings%2F1',
+		]);
 	});
 
 	it('refuses "." and "..", which a URL would resolve away instead of sending', async () => {

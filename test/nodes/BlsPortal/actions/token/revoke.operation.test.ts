@@ -5,13 +5,17 @@ const node = useSandboxedNode();
 describe('Token → Revoke', () => {
 	it('revokes the token in use; the next run signs in again by itself', async () => {
 		await node.output({ resource: 'token', operation: 'getInfo' });
-		const revokedToken = String(node.harness.credentials.stored(node.harness.credentialId).accessToken);
+		const revokedToken = String(
+			node.harness.credentials.stored(node.harness.credentialId).accessToken,
+		);
 
 		const [item] = await node.output({ resource: 'token', operation: 'revoke' });
 		expect(item.json).toMatchObject({ revoked: true });
 		expect(JSON.stringify(item.json)).not.toContain(revokedToken);
 
-		const dead = await fetch(`${node.sandbox.apiUrl}/auth/token-info`, { headers: { authorization: `Bearer ${revokedToken}` } });
+		const dead = await fetch(`${node.sandbox.apiUrl}/auth/token-info`, {
+			headers: { authorization: `Bearer ${revokedToken}` },
+		});
 		expect(dead.status).toBe(401);
 
 		node.sandbox.clearRequests();
@@ -20,6 +24,8 @@ describe('Token → Revoke', () => {
 		// The revoked refresh token is refused, so the node exchanges the API key again.
 		const log = node.sandbox.requests();
 		expect(log.tokenExchanges).toBe(1);
-		expect(node.harness.credentials.stored(node.harness.credentialId).accessToken).not.toBe(revokedToken);
+		expect(node.harness.credentials.stored(node.harness.credentialId).accessToken).not.toBe(
+			revokedToken,
+		);
 	});
 });

@@ -31,7 +31,10 @@ describe('Webhook Endpoint → Create', () => {
 		// An expression gets past the editor's required check; the node still refuses it.
 		[{ events: '={{ [] }}' }, /Events: choose at least one event/],
 		[{ events: ['booking.deleted'] }, /Events: unknown event "booking.deleted"/],
-		[{ additionalFields: { timeoutSeconds: '={{ "soon" }}' } }, /Timeout \(Seconds\): must be a whole number/],
+		[
+			{ additionalFields: { timeoutSeconds: '={{ "soon" }}' } },
+			/Timeout \(Seconds\): must be a whole number/,
+		],
 		[{ additionalFields: { active: '={{ "maybe" }}' } }, /Active: must be true or false/],
 	])('refuses %j before sending anything', async (change, message) => {
 		const { error } = await node.run({
@@ -59,16 +62,22 @@ describe('Webhook Endpoint → Create', () => {
 });
 
 describe('Webhook Endpoint → Create, whatever shape the API answers in', () => {
-	it.each(['default', 'secret-named-signing-secret', 'secret-under-data', 'secret-named-signing-secret,secret-under-data', 'single-bare,secret-under-data'])(
-		'finds the secret under %s and outputs it as "secret"',
-		async (dialect) => {
-			await node.withDialect(dialect, async () => {
-				const created = await createEndpoint(node);
-				expect(created.secret).toBe(node.sandbox.webhookSecret(Number(created.id)));
-				expect(created).toMatchObject({ url: 'https://hooks.example.com/bls', events: ['booking.created'] });
+	it.each([
+		'default',
+		'secret-named-signing-secret',
+		'secret-under-data',
+		'secret-named-signing-secret,secret-under-data',
+		'single-bare,secret-under-data',
+	])('finds the secret under %s and outputs it as "secret"', async (dialect) => {
+		await node.withDialect(dialect, async () => {
+			const created = await createEndpoint(node);
+			expect(created.secret).toBe(node.sandbox.webhookSecret(Number(created.id)));
+			expect(created).toMatchObject({
+				url: 'https://hooks.example.com/bls',
+				events: ['booking.created'],
 			});
-		},
-	);
+		});
+	});
 
 	it('outputs is_active as a boolean when the API sends 1 / 0', async () => {
 		await node.withDialect('active-as-int', async () => {
@@ -76,7 +85,11 @@ describe('Webhook Endpoint → Create, whatever shape the API answers in', () =>
 			expect(created.is_active).toBe(false);
 			const [fetched] = await node.output(onEndpoint('get', created.id));
 			expect(fetched.json.is_active).toBe(false);
-			const listed = await node.output({ resource: 'webhookEndpoint', operation: 'getMany', returnAll: true });
+			const listed = await node.output({
+				resource: 'webhookEndpoint',
+				operation: 'getMany',
+				returnAll: true,
+			});
 			expect(listed.find((item) => item.json.id === created.id)?.json.is_active).toBe(false);
 		});
 	});

@@ -11,6 +11,8 @@ describe('Webhook Endpoint → Delete', () => {
 		expect(portalEndpoint(node, created.id)).toBeUndefined();
 
 		const { error } = await node.run(onEndpoint('delete', created.id));
-		expect(error?.message).toBe(`The webhook endpoint ${String(created.id)} was not found in this BLS account`);
+		expect(error?.message).toBe(
+			`The webhook endpoint ${String(created.id)} was not found in this BLS account`,
+		);
 	});
 });

@@ -7,7 +7,12 @@ describe('Webhook Endpoint → Get', () => {
 	it('returns the endpoint without its secret', async () => {
 		const created = await createEndpoint(node, { additionalFields: { name: 'Get me' } });
 		const [item] = await node.output(onEndpoint('get', created.id));
-		expect(item.json).toMatchObject({ id: created.id, name: 'Get me', url: created.url, failure_count: 0 });
+		expect(item.json).toMatchObject({
+			id: created.id,
+			name: 'Get me',
+			url: created.url,
+			failure_count: 0,
+		});
 		expect(item.json).not.toHaveProperty('secret');
 		expect(JSON.stringify(item.json)).not.toContain(String(created.secret));
 	});

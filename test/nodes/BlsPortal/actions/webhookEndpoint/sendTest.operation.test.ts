@@ -10,7 +10,11 @@ describe('Webhook Endpoint → Send Test', () => {
 
 		const [item] = await node.output(onEndpoint('sendTest', created.id));
 
-		expect(item.json).toMatchObject({ webhook_id: created.id, event_id: expect.stringMatching(/^[0-9a-f-]{36}$/), message: expect.any(String) });
+		expect(item.json).toMatchObject({
+			webhook_id: created.id,
+			event_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+			message: expect.any(String),
+		});
 		const event = node.sandbox.deliveries().events.find((e) => e.eventId === item.json.event_id);
 		expect(event).toMatchObject({ eventType: 'webhook.test', endpointIds: [created.id] });
 	});

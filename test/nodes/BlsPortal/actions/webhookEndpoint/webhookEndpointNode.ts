@@ -3,7 +3,10 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import type { SandboxedNode } from '../../sandboxedNode';
 
 /** Creates an endpoint through the node's Webhook Endpoint → Create and returns its output. */
-export async function createEndpoint(node: SandboxedNode, parameters: INodeParameters = {}): Promise<IDataObject> {
+export async function createEndpoint(
+	node: SandboxedNode,
+	parameters: INodeParameters = {},
+): Promise<IDataObject> {
 	const [item] = await node.output({
 		resource: 'webhookEndpoint',
 		operation: 'create',
@@ -15,7 +18,11 @@ export async function createEndpoint(node: SandboxedNode, parameters: INodeParam
 }
 
 /** The parameters of an operation on one endpoint, picked by ID. */
-export const onEndpoint = (operation: string, id: unknown, extra: INodeParameters = {}): INodeParameters => ({
+export const onEndpoint = (
+	operation: string,
+	id: unknown,
+	extra: INodeParameters = {},
+): INodeParameters => ({
 	resource: 'webhookEndpoint',
 	operation,
 	webhookId: { mode: 'id', value: String(id) },
