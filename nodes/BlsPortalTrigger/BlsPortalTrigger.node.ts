@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { WEBHOOK_EVENT_OPTIONS } from '../BlsPortal/actions/webhookEndpoint/events';
+import { WEBHOOK_EVENT_OPTIONS } from '../shared/webhookEvents';
 import { endpointIsCurrent, registerEndpoint, unregisterEndpoint } from './endpointRegistration';
 import { passNewEvents } from './handledEvents';
 import { receiveDelivery } from './receiveDelivery';

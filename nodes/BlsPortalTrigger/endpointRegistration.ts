@@ -1,8 +1,8 @@
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readFlag, readSigningSecret } from '../BlsPortal/actions/apiShapes';
-import { blsApiRequest, unwrapData } from '../BlsPortal/transport';
+import { readFlag, readSigningSecret } from '../shared/apiShapes';
+import { blsApiRequest, unwrapData } from '../shared/transport';
 import { forgetEndpoint } from './deliveryGuard';
 import { openSecret, sealSecret } from './sealedSecret';
 

@@ -6,8 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { bookingIdOfEvent } from '../BlsPortal/actions/apiShapes';
-import { blsApiDownload } from '../BlsPortal/transport';
+import { bookingIdOfEvent } from '../shared/apiShapes';
+import { blsApiDownload } from '../shared/transport';
 import { seenEventIdsFor } from './deliveryGuard';
 import {
 	endpointKey,

@@ -3,7 +3,7 @@
  * every item up to the limit, in order, in the fewest calls the server's page size allows; or, where
  * the server makes that impossible (it ignores `page`), an error that names the cause.
  */
-import { pagesForLimit, MAX_PAGE_SIZE } from '../../nodes/BlsPortal/transport/limitPlan';
+import { pagesForLimit, MAX_PAGE_SIZE } from '../../nodes/shared/transport/limitPlan';
 import { dialectFromEnv, pageCap } from '../../sandbox';
 import type { Dialect, DialectSwitch } from '../../sandbox';
 

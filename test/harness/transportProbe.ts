@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { blsApiList, blsApiRequest } from '../../nodes/BlsPortal/transport';
+import { blsApiList, blsApiRequest } from '../../nodes/shared/transport';
 
 /**
  * A node that only calls the transport, so its tests can go through n8n-core's real request path

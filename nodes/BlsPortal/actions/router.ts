@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { apiErrorOf } from '../transport';
+import { apiErrorOf } from '../../shared/transport';
 import type { BlsOperation } from './operation';
 import { resources, type ResourceName } from './resources';
 

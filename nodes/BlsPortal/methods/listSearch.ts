@@ -1,9 +1,9 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { normalizeTime, readFlag } from '../actions/apiShapes';
+import { normalizeTime, readFlag } from '../../shared/apiShapes';
 import { failedFilters } from '../actions/booking/bookingMatch';
-import { apiErrorOf, blsApiList, blsApiRequest } from '../transport';
-import { largestPageSizeIn } from '../transport/listWalk';
+import { apiErrorOf, blsApiList, blsApiRequest } from '../../shared/transport';
+import { largestPageSizeIn } from '../../shared/transport/listWalk';
 
 const SEARCH_PAGE_SIZE = 50;
 

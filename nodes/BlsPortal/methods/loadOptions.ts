@@ -1,7 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { normalizeTime } from '../actions/apiShapes';
-import { blsApiList } from '../transport';
+import { normalizeTime } from '../../shared/apiShapes';
+import { blsApiList } from '../../shared/transport';
 
 /** The date dropdown lists this far ahead; a later day can still be given as an expression. */
 const DATE_PICKER_MONTHS_AHEAD = 3;

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { blsApiRequest, unwrapData } from '../../transport';
+import { blsApiRequest, unwrapData } from '../../../shared/transport';
 
 export const description: INodeProperties[] = [];
 

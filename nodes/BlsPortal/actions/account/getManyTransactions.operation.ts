@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { blsApiList } from '../../transport';
-import { paginationFields, requestedLimit } from '../pagination';
+import { blsApiList } from '../../../shared/transport';
+import { paginationFields, requestedLimit } from '../common/pagination';
 
 export const description = paginationFields('account', 'getManyTransactions', 'transactions');
 

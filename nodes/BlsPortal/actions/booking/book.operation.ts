@@ -6,12 +6,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { withNormalizedTimes } from '../apiShapes';
-import { blsApiList } from '../../transport';
-import { holdTimeslot, readSlot, slotFields, type Slot } from '../timeslot/hold.operation';
-import { releaseHold } from '../timeslot/releaseHold.operation';
+import { withNormalizedTimes } from '../../../shared/apiShapes';
+import { blsApiList } from '../../../shared/transport';
+import { candidateFields, createBooking, readCandidate } from '../common/candidate';
+import { holdTimeslot, readSlot, releaseHold, slotFields, type Slot } from '../common/holds';
 import { isCandidatesBooking } from './bookingMatch';
-import { candidateFields, createBooking, readCandidate } from './create.operation';
 
 const show = { resource: ['booking'], operation: ['book'] };
 

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { requirePositiveInteger } from '../validate';
+import { requirePositiveInteger } from '../common/validate';
 
 /** Booking picker: search the account's bookings, or give the numeric ID (also as an expression). */
 export function bookingLocator(operation: string): INodeProperties {

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { normalizeTime } from '../apiShapes';
+import { normalizeTime } from '../../../shared/apiShapes';
 
 /**
  * The docs only say GET /bookings is "filterable": a server may ignore a filter it does not know.

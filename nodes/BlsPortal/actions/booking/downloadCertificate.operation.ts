@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { blsApiDownload } from '../../transport';
-import { requireText } from '../validate';
+import { blsApiDownload } from '../../../shared/transport';
+import { requireText } from '../common/validate';
 import { bookingLocator, readBookingId } from './bookingLocator';
 
 const show = { resource: ['booking'], operation: ['downloadCertificate'] };

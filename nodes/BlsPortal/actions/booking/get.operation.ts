@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { blsApiRequest, unwrapData } from '../../transport';
-import { withNormalizedTimes } from '../apiShapes';
+import { blsApiRequest, unwrapData } from '../../../shared/transport';
+import { withNormalizedTimes } from '../../../shared/apiShapes';
 import { bookingLocator, readBookingId } from './bookingLocator';
 
 export const description = [bookingLocator('get')];

@@ -6,10 +6,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { withNormalizedTimes } from '../apiShapes';
-import { blsApiList } from '../../transport';
-import { paginationFields, requestedLimit } from '../pagination';
-import { optionalDate, optionalEmail, optionalText, requirePositiveInteger } from '../validate';
+import { withNormalizedTimes } from '../../../shared/apiShapes';
+import { blsApiList } from '../../../shared/transport';
+import { paginationFields, requestedLimit } from '../common/pagination';
+import {
+	optionalDate,
+	optionalEmail,
+	optionalText,
+	requirePositiveInteger,
+} from '../common/validate';
 import { failedFilters, uncheckableFilters } from './bookingMatch';
 
 const show = { resource: ['booking'], operation: ['getMany'] };

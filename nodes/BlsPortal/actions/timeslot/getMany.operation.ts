@@ -5,11 +5,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { blsApiList } from '../../transport';
-import { withNormalizedTimes } from '../apiShapes';
-import { coursePicker, readCourseId } from '../course/coursePicker';
-import { paginationFields, requestedLimit } from '../pagination';
-import { optionalDate, requirePositiveInteger } from '../validate';
+import { blsApiList } from '../../../shared/transport';
+import { withNormalizedTimes } from '../../../shared/apiShapes';
+import { coursePicker, readCourseId } from '../common/coursePicker';
+import { paginationFields, requestedLimit } from '../common/pagination';
+import { optionalDate, requirePositiveInteger } from '../common/validate';
 
 const show = { resource: ['timeslot'], operation: ['getMany'] };
 

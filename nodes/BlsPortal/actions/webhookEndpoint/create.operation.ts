@@ -5,7 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { blsApiRequest } from '../../transport';
+import { blsApiRequest } from '../../../shared/transport';
 import {
 	endpointBody,
 	endpointSetting,

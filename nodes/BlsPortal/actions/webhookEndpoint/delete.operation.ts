@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { blsApiRequest } from '../../transport';
+import { blsApiRequest } from '../../../shared/transport';
 import { readWebhookEndpointId, webhookEndpointLocator } from './endpointFields';
 
 export const description = [webhookEndpointLocator('delete')];

@@ -1,15 +1,19 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { normalizeEndpoint, readSigningSecret, resourceWithExtras } from '../apiShapes';
+import {
+	normalizeEndpoint,
+	readSigningSecret,
+	resourceWithExtras,
+} from '../../../shared/apiShapes';
 import {
 	optionalText,
 	requireBoolean,
 	requireHttpUrl,
 	requirePositiveInteger,
 	requireWholeNumber,
-} from '../validate';
-import { WEBHOOK_EVENT_OPTIONS, WEBHOOK_EVENT_TYPES } from './events';
+} from '../common/validate';
+import { WEBHOOK_EVENT_OPTIONS, WEBHOOK_EVENT_TYPES } from '../../../shared/webhookEvents';
 
 /** Webhook endpoint picker: search the account's endpoints by name or URL, or give the numeric ID. */
 export function webhookEndpointLocator(operation: string): INodeProperties {

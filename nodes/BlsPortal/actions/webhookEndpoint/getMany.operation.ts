@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { blsApiList } from '../../transport';
-import { normalizeEndpoint } from '../apiShapes';
-import { paginationFields, requestedLimit } from '../pagination';
+import { blsApiList } from '../../../shared/transport';
+import { normalizeEndpoint } from '../../../shared/apiShapes';
+import { paginationFields, requestedLimit } from '../common/pagination';
 
 export const description = paginationFields('webhookEndpoint', 'getMany', 'webhook endpoints');
 

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { blsApiRequest } from '../../transport';
+import { blsApiRequest } from '../../../shared/transport';
 import {
 	endpointWithSecret,
 	readWebhookEndpointId,

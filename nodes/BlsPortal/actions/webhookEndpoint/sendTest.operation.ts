@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { blsApiRequest, unwrapData } from '../../transport';
+import { blsApiRequest, unwrapData } from '../../../shared/transport';
 import { readWebhookEndpointId, webhookEndpointLocator } from './endpointFields';
 
 export const description = [webhookEndpointLocator('sendTest')];

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiErrorOf, blsApiRequest } from '../../transport';
+import { apiErrorOf, blsApiRequest } from '../../../shared/transport';
 import {
 	endpointBody,
 	endpointOutput,

@@ -1,5 +1,5 @@
-import { apiErrorBody } from '../../../../nodes/BlsPortal/transport/apiError';
-import { useSandboxedNode } from '../sandboxedNode';
+import { apiErrorBody } from '../../../../nodes/shared/transport/apiError';
+import { useSandboxedNode } from '../../BlsPortal/sandboxedNode';
 
 const node = useSandboxedNode();
 

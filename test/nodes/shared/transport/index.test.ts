@@ -1,7 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { forgetPacers, pacerFor } from '../../../../credentials/requestPacer';
-import { pagesForLimit } from '../../../../nodes/BlsPortal/transport';
+import { pagesForLimit } from '../../../../nodes/shared/transport';
 import { startSandbox } from '../../../../sandbox';
 import {
 	CANNOT_COMPLETE,

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { unwrapData } from '../transport';
+import { unwrapData } from './transport';
 
 /**
  * Readers for the answers whose shape the API docs leave open (see docs/api-assumptions.md).

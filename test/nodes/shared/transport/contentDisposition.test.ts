@@ -1,4 +1,4 @@
-import { fileNameFromDisposition } from '../../../../nodes/BlsPortal/transport/contentDisposition';
+import { fileNameFromDisposition } from '../../../../nodes/shared/transport/contentDisposition';
 
 describe('fileNameFromDisposition', () => {
 	it.each([

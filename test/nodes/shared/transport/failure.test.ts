@@ -1,4 +1,4 @@
-import { retryAfterMs } from '../../../../nodes/BlsPortal/transport/failure';
+import { retryAfterMs } from '../../../../nodes/shared/transport/failure';
 
 describe('Retry-After', () => {
 	const now = Date.parse('2026-06-05T10:00:00Z');

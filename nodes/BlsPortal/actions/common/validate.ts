@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { normalizeTime, readFlag } from './apiShapes';
+import { normalizeTime, readFlag } from '../../../shared/apiShapes';
 
 /**
  * Input checks run before any request, so a typo costs no API call (and no rate-limit quota)

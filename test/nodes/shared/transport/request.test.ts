@@ -2,7 +2,7 @@ import {
 	QUOTA_WINDOW_MS,
 	RETRY_LIMITS,
 	rateLimitWait,
-} from '../../../../nodes/BlsPortal/transport/request';
+} from '../../../../nodes/shared/transport/request';
 
 const limited = (retryAfterMs?: number) => ({
 	status: 429,

@@ -1,4 +1,4 @@
-import { nextPageOfSize, pagesForLimit } from '../../../../nodes/BlsPortal/transport/limitPlan';
+import { nextPageOfSize, pagesForLimit } from '../../../../nodes/shared/transport/limitPlan';
 
 describe('Limit plan', () => {
 	it.each([

@@ -1,6 +1,6 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { requirePositiveInteger } from '../validate';
+import { requirePositiveInteger } from './validate';
 
 /** The course dropdown (loaded from GET /courses) shared by every operation that needs a course. */
 export function coursePicker(show: IDisplayOptions['show']): INodeProperties {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { largestPageSizeIn } from '../../../../nodes/BlsPortal/transport/listWalk';
+import { largestPageSizeIn } from '../../../../nodes/shared/transport/listWalk';
 import { startSandbox } from '../../../../sandbox';
 import type { DialectSwitch, Sandbox } from '../../../../sandbox';
 import { CANNOT_COMPLETE, LIST_SWITCHES, listOutcome, testDialect } from '../../../harness/dialect';

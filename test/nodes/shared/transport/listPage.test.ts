@@ -1,4 +1,4 @@
-import { readListPage } from '../../../../nodes/BlsPortal/transport/listPage';
+import { readListPage } from '../../../../nodes/shared/transport/listPage';
 
 const items = (n: number, from = 1) => Array.from({ length: n }, (_, i) => ({ id: from + i }));
 
