@@ -9,6 +9,8 @@ import { normalizeTime, readFlag } from '../../../shared/apiShapes';
  * request meaningless (a missing value, text where a number belongs): lengths, ranges and value
  * lists the docs never give are left to the API, whose 422 names the field (docs/api-assumptions.md).
  */
+type Check<T> = (this: IExecuteFunctions, itemIndex: number, field: string, value: unknown) => T;
+
 function fail(ctx: IExecuteFunctions, itemIndex: number, field: string, problem: string): never {
 	throw new NodeOperationError(ctx.getNode(), `${field}: ${problem}`, {
 		itemIndex,
@@ -33,16 +35,6 @@ export function requireText(
 	}
 	if (typeof value !== 'string' || value.trim() === '') fail(this, itemIndex, field, 'is required');
 	return (value as string).trim();
-}
-
-export function optionalText(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	field: string,
-	value: unknown,
-): string | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	return requireText.call(this, itemIndex, field, value);
 }
 
 export function requireDate(
@@ -160,22 +152,14 @@ export function requireBoolean(
 	return flag as boolean;
 }
 
-export function optionalDate(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	field: string,
-	value: unknown,
-): string | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	return requireDate.call(this, itemIndex, field, value);
+/** The check for a field that may be left empty: empty gives `undefined`, anything else is checked. */
+function optional<T>(check: Check<T>): Check<T | undefined> {
+	return function (this: IExecuteFunctions, itemIndex, field, value) {
+		if (value === undefined || value === null || value === '') return undefined;
+		return check.call(this, itemIndex, field, value);
+	};
 }
 
-export function optionalEmail(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	field: string,
-	value: unknown,
-): string | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	return requireEmail.call(this, itemIndex, field, value);
-}
+export const optionalText = optional(requireText);
+export const optionalDate = optional(requireDate);
+export const optionalEmail = optional(requireEmail);
