@@ -1,10 +1,8 @@
 /** The fast suite: unit and over-HTTP tests against the in-process sandbox. */
-module.exports = {
-	preset: 'ts-jest',
-	testEnvironment: 'node',
-	roots: ['<rootDir>/test'],
-	testMatch: ['**/*.test.ts'],
-	// The real-n8n, resilience, queue-mode, editor and benchmark suites have their own configs and commands.
+const { suite } = require('./jest.base');
+
+module.exports = suite('test', {
+	// The real-n8n, resilience, queue-mode and editor suites have their own configs and commands.
 	testPathIgnorePatterns: [
 		'/node_modules/',
 		'<rootDir>/test/e2e/',
@@ -12,10 +10,7 @@ module.exports = {
 		'<rootDir>/test/queue/',
 		'<rootDir>/test/ui/',
 	],
-	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.tools.json' }],
-	},
 	// Expected errors are asserted, not printed (set N8N_LOG_LEVEL=debug to see n8n's log).
 	setupFiles: ['<rootDir>/test/setup/quietN8nLogs.ts'],
 	testTimeout: 30_000,
-};
+});

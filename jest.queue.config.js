@@ -3,17 +3,11 @@
  * two `n8n webhook` processes and two workers, with private Redis and Postgres from Debian's
  * packages (installed with apt-get when missing), against the sandbox. One cluster for the suite.
  */
-module.exports = {
-	preset: 'ts-jest',
-	testEnvironment: 'node',
-	roots: ['<rootDir>/test/queue'],
-	testMatch: ['**/*.test.ts'],
-	transform: {
-		// tsconfig.tools.json has isolatedModules: transpile only (`npx tsc -p tsconfig.tools.json` type-checks).
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.tools.json' }],
-	},
+const { suite } = require('./jest.base');
+
+module.exports = suite('test/queue', {
 	maxWorkers: 1,
 	// Starting the cluster takes about a minute on 2 cores; scenario 6 waits for n8n to notice a dead worker.
 	testTimeout: 600_000,
 	slowTestThreshold: 120,
-};
+});

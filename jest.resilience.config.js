@@ -4,15 +4,9 @@
  * against the local sandbox. Each suite prints its figures and asserts its goals (counts, never
  * timings). Run time: about 7 minutes on 2 cores (the soak alone streams for 3; BLS_SOAK_SECONDS changes it).
  */
-module.exports = {
-	preset: 'ts-jest',
-	testEnvironment: 'node',
-	roots: ['<rootDir>/test/resilience'],
-	testMatch: ['**/*.test.ts'],
-	transform: {
-		// tsconfig.tools.json has isolatedModules: transpile only (`npx tsc -p tsconfig.tools.json` type-checks).
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.tools.json' }],
-	},
+const { suite } = require('./jest.base');
+
+module.exports = suite('test/resilience', {
 	// One suite at a time: the n8n ones use a core or more, and the machine has two.
 	maxWorkers: 1,
 	// n8n takes ~10 s to start; the soak runs for 3 minutes; fault injection waits out back-offs.
@@ -22,4 +16,4 @@ module.exports = {
 	silent: true,
 	// Cheap suites first, so a broken build fails fast.
 	testSequencer: '<rootDir>/test/resilience/sequencer.js',
-};
+});
