@@ -322,6 +322,71 @@ export async function renewIfChangedInPortal(
 	}
 }
 
+/** How long a requested test event counts as this trigger's check of its secret. */
+const SECRET_PROBE_LIFETIME_MS = 60 * 60 * 1000;
+
+/** The test event each endpoint was last asked for in this process (its id once the API answered). */
+const secretProbes = new Map<string, { eventId: Promise<string | undefined>; expires: number }>();
+
+/**
+ * Without `updated_at` a delivery that does not match the stored secret is either a forgery or
+ * signed with a secret rotated in the portal, and nothing in it tells which. The portal is asked to
+ * sign something this trigger can recognise: POST /webhooks/{id}/test, whose event id only the API
+ * and this process know. When that test delivery does not verify either, the stored secret provably
+ * is not the one the portal signs with, and only then a new one is obtained
+ * ({@link takeSecretProbe}). Forgeries cost at most one test request per
+ * {@link PORTAL_CHECK_INTERVAL_MS} and never a rotation. Any failure leaves things as they are.
+ */
+export async function askPortalForSecretProbe(
+	this: IWebhookFunctions,
+	stored: RegisteredEndpoint,
+): Promise<void> {
+	const key = endpointKey.call(this, stored.endpointId);
+	const now = Date.now();
+	if (now - (lastPortalChecks.get(key) ?? 0) < PORTAL_CHECK_INTERVAL_MS) return;
+	lastPortalChecks.set(key, now);
+	const eventId = (async () => {
+		try {
+			const response = await blsApiRequest.call(
+				this,
+				'POST',
+				`/webhooks/${encodeURIComponent(stored.endpointId)}/test`,
+				{ resourceLabel: `webhook endpoint ${stored.endpointId}` },
+			);
+			// `{ message, data: { event_id } }` as documented, or bare.
+			const id = unwrapData(response).event_id ?? response.event_id;
+			return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+		} catch {
+			return undefined;
+		}
+	})();
+	secretProbes.set(key, { eventId, expires: now + SECRET_PROBE_LIFETIME_MS });
+	await eventId;
+}
+
+/**
+ * Whether a delivery carries the event id of the test event {@link askPortalForSecretProbe} asked
+ * for (it may arrive before the API's answer to that request: this waits for it). The probe is
+ * used up: it starts no execution, whether or not its signature matched.
+ */
+export async function takeSecretProbe(
+	this: IWebhookFunctions,
+	stored: RegisteredEndpoint,
+	eventId: string | undefined,
+): Promise<boolean> {
+	if (eventId === undefined || secretProbes.size === 0) return false;
+	const key = endpointKey.call(this, stored.endpointId);
+	const probe = secretProbes.get(key);
+	if (!probe) return false;
+	if (Date.now() > probe.expires) {
+		secretProbes.delete(key);
+		return false;
+	}
+	if ((await probe.eventId) !== eventId) return false;
+	secretProbes.delete(key);
+	return true;
+}
+
 /**
  * Secrets being renewed from inside `webhook()`, by the sealed form that would not open, so
  * deliveries arriving at once in this process rotate once.

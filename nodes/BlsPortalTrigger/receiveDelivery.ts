@@ -10,10 +10,12 @@ import { bookingIdOfEvent } from '../shared/apiShapes';
 import { blsApiDownload } from '../shared/transport';
 import { seenEventIdsFor } from './deliveryGuard';
 import {
+	askPortalForSecretProbe,
 	endpointKey,
 	registeredEndpoint,
 	renewIfChangedInPortal,
 	renewUnopenableSecret,
+	takeSecretProbe,
 	type RegisteredEndpoint,
 } from './endpointRegistration';
 import { verifyDelivery, type DeliveryEnvelope } from './verifySignature';
@@ -143,6 +145,45 @@ async function refuseUntilSecretRenewed(
 	}
 }
 
+const EVENT_ID = 'x-tdta-event-id';
+
+/** A header's text when it appears once (only to recognise a requested test event, never trusted). */
+function headerText(request: DeliveryRequest, name: string): string | undefined {
+	const value = request.headers[name];
+	return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * The test event the trigger asked for was signed with a secret it does not hold: the secret was
+ * rotated in the portal. A new one is obtained; the API's retries of earlier events are signed with it.
+ */
+async function renewAfterFailedProbe(
+	this: IWebhookFunctions,
+	response: DeliveryResponse,
+	endpoint: RegisteredEndpoint,
+): Promise<IWebhookResponseData> {
+	const workflow = this.getWorkflow();
+	const where = `BLS Portal Trigger "${this.getNode().name}" in workflow "${workflow.name ?? ''}" (${workflow.id ?? ''})`;
+	try {
+		await renewUnopenableSecret.call(this, endpoint);
+	} catch (error) {
+		this.logger.error(
+			`${where}: BLS Portal signs deliveries to webhook endpoint ${endpoint.endpointId} with a secret this trigger does not hold (rotated in the portal?), and a new one could not be obtained (${(error as Error)?.message ?? 'unknown error'}). Deactivate and activate the workflow.`,
+		);
+		return answer(response, 503, {
+			received: false,
+			reason: 'Signing secret could not be renewed',
+		});
+	}
+	this.logger.error(
+		`${where}: BLS Portal signed a test event this trigger asked for with a secret it does not hold: the secret of webhook endpoint ${endpoint.endpointId} was rotated in the portal. A new signing secret was obtained and stored; BLS Portal signs its retries of refused deliveries with it (up to 5 times, 15 minutes apart).`,
+	);
+	return answer(response, 200, {
+		received: true,
+		ignored: 'Signing-secret check: a new secret was obtained',
+	});
+}
+
 /**
  * Handles one delivery: refuses anything not provably from BLS Portal for this endpoint (401, no
  * execution), acknowledges events the user did not choose and repeated deliveries of an event
@@ -169,12 +210,15 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 				reason: 'The raw request body is not available to verify the signature',
 			} as const);
 	if (!verdict.valid) {
-		if (
-			verdict.reason === 'Signature does not match' &&
-			endpoint &&
-			this.getMode() !== 'manual' &&
-			(await renewIfChangedInPortal.call(this, endpoint))
-		) {
+		const mismatch =
+			verdict.reason === 'Signature does not match' && endpoint && this.getMode() !== 'manual';
+		if (mismatch && (await takeSecretProbe.call(this, endpoint, headerText(request, EVENT_ID)))) {
+			return await renewAfterFailedProbe.call(this, response, endpoint);
+		}
+		if (mismatch && endpoint.updatedAt === undefined) {
+			// No updated_at to compare: ask the portal to sign a test event (see askPortalForSecretProbe).
+			await askPortalForSecretProbe.call(this, endpoint);
+		} else if (mismatch && (await renewIfChangedInPortal.call(this, endpoint))) {
 			const workflow = this.getWorkflow();
 			this.logger.error(
 				`BLS Portal Trigger "${this.getNode().name}" in workflow "${workflow.name ?? ''}" (${workflow.id ?? ''}): a delivery did not match the stored signing secret, and webhook endpoint ${endpoint.endpointId} was changed in BLS Portal since it was registered (its secret may have been rotated there). A new signing secret was obtained and stored; the delivery was answered 503 and BLS Portal sends it again (up to 5 times, 15 minutes apart).`,
@@ -188,6 +232,12 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	}
 
 	const { envelope, deliveryId } = verdict;
+	if (endpoint && (await takeSecretProbe.call(this, endpoint, envelope.event_id))) {
+		return answer(response, 200, {
+			received: true,
+			ignored: 'Signing-secret check: the stored secret is current',
+		});
+	}
 	const events = this.getNodeParameter('events', []) as string[];
 	if (!events.includes(envelope.event_type)) {
 		return answer(response, 200, {

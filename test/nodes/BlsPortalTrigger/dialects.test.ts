@@ -80,6 +80,42 @@ describe('BLS Portal Trigger under other API dialects', () => {
 		});
 	});
 
+	it('without updated_at, forged deliveries never rotate the secret and cost at most one test event per 15 minutes', async () => {
+		await fixture.withDialect('endpoint-no-updated-at', async () => {
+			const trigger = fixture.trigger(['booking.cancelled']);
+			await trigger.activate();
+			const endpointId = String(trigger.nodeStaticData().endpointId);
+			const secret = fixture.sandbox.webhookSecret(endpointId);
+			fixture.sandbox.bookings.cancel(await fixture.freshBooking());
+			await fixture.deliveriesDone();
+			const [real] = fixture.receiver.captured.filter((captured) => trigger.owns(captured.path));
+			fixture.receiver.reset();
+			fixture.sandbox.clearRequests();
+
+			// Three forgeries signed with a secret the portal never issued.
+			for (const forger of ['whsec_forged_1', 'whsec_forged_2', 'whsec_forged_3']) {
+				const outcome = await trigger.deliver(resign(real, forger));
+				expect(outcome.status).toBe(401);
+				await fixture.deliveriesDone();
+			}
+			// The portal's own test event verified with the stored secret: nothing rotated, nothing ran.
+			expect(fixture.sandbox.requests().byEndpoint).toEqual({ 'POST /webhooks/{id}/test': 1 });
+			expect(fixture.sandbox.webhookSecret(endpointId)).toBe(secret);
+			expect(fixture.receiver.outcomes.map((outcome) => outcome.body)).toEqual([
+				{ received: true, ignored: 'Signing-secret check: the stored secret is current' },
+			]);
+			expect(trigger.executions).toHaveLength(1);
+
+			// A forgery that reuses the test event's id is refused too and rotates nothing.
+			const [probe] = fixture.receiver.captured.filter(
+				(captured) => header(captured, 'x-tdta-event') === 'webhook.test',
+			);
+			expect((await trigger.deliver(resign(probe, 'whsec_forged_4'))).status).toBe(401);
+			expect(fixture.sandbox.webhookSecret(endpointId)).toBe(secret);
+			expect(fixture.sandbox.requests().byEndpoint).toEqual({ 'POST /webhooks/{id}/test': 1 });
+		});
+	});
+
 	it('against the TDTA API (a custom URL serving TDTA): registers, verifies deliveries and deletes its endpoint', async () => {
 		await fixture.withDialect('tdta', async () => {
 			const [demo] = fixture.sandbox.accounts;
