@@ -19,6 +19,8 @@ export const DIALECT_SWITCHES = {
 		'per_page above the cap is answered 422 ("The per page field must not be greater than N.") instead of clamped.',
 	'page-ignored':
 		'page is ignored: every request gets the first page, and links.next keeps pointing at the next one.',
+	'next-link-repeats':
+		'links.next repeats: every page that has a next one links to ?page=2 (per_page dropped), as a server that builds it from its first page.',
 	'list-links-only': 'List envelopes have data and links, no meta.',
 	'list-meta-only': 'List envelopes have data and meta, no links.',
 	// Single resources (docs: `{ data: {...} }` in the HB Portal v2 pages, `GET /credits` bare)

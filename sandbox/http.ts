@@ -138,6 +138,14 @@ export class Router<C> {
 	}
 }
 
+/** The same next link on every page: page 2, without per_page (as built from a first page). */
+function repeatedNext(url: URL): string {
+	const link = new URL(url.href);
+	link.searchParams.delete('per_page');
+	link.searchParams.set('page', '2');
+	return link.href;
+}
+
 /**
  * Builds a list envelope page from the whole (already ordered) collection, as the dialect serves
  * lists: page size cap, per_page/page ignored, per_page over the cap refused, envelope parts left out.
@@ -180,7 +188,10 @@ export function paginate<T>(
 			? pageUrl(page + 1)
 			: null;
 	const meta = { current_page: page, per_page: perPage, last_page: lastPage, total };
-	const links = { next, prev: askedPage > 1 ? pageUrl(askedPage - 1) : null };
+	const links = {
+		next: next !== null && dialect.has('next-link-repeats') ? repeatedNext(url) : next,
+		prev: askedPage > 1 ? pageUrl(askedPage - 1) : null,
+	};
 	return {
 		data: items.slice((page - 1) * perPage, page * perPage).map(serialize),
 		...(dialect.has('list-links-only') ? {} : { meta }),

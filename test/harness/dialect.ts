@@ -20,6 +20,7 @@ export const LIST_SWITCHES: DialectSwitch[] = [
 	'page-ignored',
 	'list-links-only',
 	'list-meta-only',
+	'next-link-repeats',
 ];
 
 /** The run's dialect without the given switches (for a test about something the switch would mask). */
@@ -36,13 +37,33 @@ export const CANNOT_COMPLETE =
  * shorter than the limit the node cannot know it in advance, so `calls` is then an upper bound:
  * never more than a list long enough would take.
  */
-export type ListOutcome = { ok: true; calls: number; exact: boolean } | { ok: false };
+export type ListOutcome =
+	{ ok: true; calls: number; exact: boolean; mayFail?: true } | { ok: false };
 
 /**
  * Expected outcome of Return All (`limit` undefined) or a Limit over a list of `total` items.
  * `calls` counts list requests, a refused (422) page size included.
  */
 export function listOutcome(dialect: Dialect, total: number, limit?: number): ListOutcome {
+	if (
+		dialect.has('next-link-repeats') &&
+		dialect.has('list-links-only') &&
+		!dialect.has('list-meta-only') &&
+		!dialect.has('page-ignored')
+	) {
+		// Only links tell whether more follows, and every page's next link is the same: the walk
+		// notices at its second answer. A list read in two answers is unaffected; one that needs a
+		// third stops there with the error. (With meta, meta.last_page decides and links are not read.)
+		const honest = listOutcome(
+			new Set([...dialect].filter((name) => name !== 'next-link-repeats')),
+			total,
+			limit,
+		);
+		if (!honest.ok) return honest;
+		const answers = honest.calls - refusedPageSizes(dialect, limit);
+		if (answers <= 2) return honest;
+		return honest.exact ? { ok: false } : { ...honest, mayFail: true };
+	}
 	if (limit !== undefined && limit > total && !dialect.has('page-ignored')) {
 		const bound = listOutcome(dialect, limit, limit);
 		// Without meta or links, the short last page may be a cap: one more call tells.
@@ -77,6 +98,12 @@ export function listOutcome(dialect: Dialect, total: number, limit?: number): Li
 	const firstPageShort = total < Math.min(firstAsk, pageSize);
 	if (noEnvelope && limit === undefined && total > 0 && (lastPageFull || firstPageShort)) calls++;
 	return { ok: true, calls: calls + refused, exact: true };
+}
+
+/** The refused (422) first asks a walk makes: one when it asks for more than the cap refuses. */
+function refusedPageSizes(dialect: Dialect, limit?: number): number {
+	const firstAsk = limit === undefined ? MAX_PAGE_SIZE : pagesForLimit(limit)[0].perPage;
+	return dialect.has('per-page-over-cap-422') && firstAsk > pageCap(dialect) ? 1 : 0;
 }
 
 /** The list calls a Return All or Limit takes under the run's dialect (for suites whose lists it can complete). */

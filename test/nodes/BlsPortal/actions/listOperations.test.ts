@@ -71,6 +71,8 @@ const COMBINATIONS: DialectSwitch[][] = [
 	['list-links-only', 'list-meta-only'],
 	['list-links-only', 'page-cap-50'],
 	['page-ignored', 'list-links-only'],
+	['next-link-repeats', 'list-links-only'],
+	['next-link-repeats', 'list-links-only', 'page-cap-50'],
 ];
 // The default run walks every combination; a run under a dialect set (.ci/run's loop) walks that
 // set alone, which keeps the loop short while the default run covers every list switch.
