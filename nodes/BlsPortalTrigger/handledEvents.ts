@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { LOCK_STALE_MS, lockRecord, unlockRecord } from './recordLock';
+
 /**
  * The persistent record of event ids this trigger already handed to its workflow, in n8n's
  * processed-data store (the one Remove Duplicates uses): in n8n's database, so it survives
@@ -19,8 +21,9 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 export const MAX_RECORDED_EVENT_IDS = 10_000;
 
 /**
- * The store reads and rewrites one row per workflow and node without a lock, so two writes from
- * this process at once could lose one id. Writes for one trigger node are queued one after another.
+ * The store reads and rewrites one row per workflow and node without a lock, so two writes at once
+ * could lose one id. Writes for one trigger node in this process are queued one after another, and
+ * each takes the lock shared by every n8n process (recordLock.ts) around its read and write.
  */
 const writesInProgress = new Map<string, Promise<unknown>>();
 
@@ -41,10 +44,9 @@ async function oneAtATime<T>(key: string, write: () => Promise<T>): Promise<T> {
 type RecordIds = (ids: string[]) => Promise<{ new: unknown[]; processed: unknown[] }>;
 
 /**
- * Records `ids` and returns those that were new. The very first record of a node can fail on the
- * table's primary key when another process inserts it at the same moment: check once more, the
- * row exists by then. A record lost to another process rewriting the row at the same moment shows
- * as "new" when checked again; that check records it once more.
+ * Records `ids` and returns those that were new (the caller holds the lock, or says it has none).
+ * Without the lock, the very first record of a node can fail on the table's primary key when
+ * another process inserts it at the same moment: check once more, the row exists by then.
  */
 async function recordNewIds(record: RecordIds, ids: string[]): Promise<Set<string>> {
 	let result: Awaited<ReturnType<RecordIds>>;
@@ -54,9 +56,49 @@ async function recordNewIds(record: RecordIds, ids: string[]): Promise<Set<strin
 		result = await record(ids);
 	}
 	const processed = new Set(result.processed.map(String));
-	const fresh = ids.filter((id) => !processed.has(id));
-	if (fresh.length > 0) await record(fresh);
-	return new Set(fresh);
+	return new Set(ids.filter((id) => !processed.has(id)));
+}
+
+/** What recording under the lock found, and anything the execution should say about it. */
+interface Recorded {
+	fresh: Set<string>;
+	warning?: string;
+}
+
+async function recordUnderLock(
+	helpers: Pick<IExecuteFunctions['helpers'], 'checkProcessedAndRecord' | 'clearAllProcessedItems'>,
+	record: RecordIds,
+	ids: string[],
+	workflowKey: string,
+): Promise<Recorded> {
+	const lock = await lockRecord(helpers, workflowKey);
+	if (!lock.locked) {
+		return {
+			fresh: await recordNewIds(record, ids),
+			warning: `The record of handled events is written without a lock across n8n processes: ${lock.reason}. With several n8n processes (queue mode) an event retried at another process can run twice.`,
+		};
+	}
+	const heldSince = Date.now();
+	let fresh: Set<string>;
+	try {
+		fresh = await recordNewIds(record, ids);
+	} finally {
+		// A holder that took longer than a waiter waits may have lost the lock to it: leave the row
+		// (the waiter's, now) alone, and say so below.
+		if (Date.now() - heldSince < LOCK_STALE_MS) await unlockRecord(helpers);
+	}
+	const heldMs = Date.now() - heldSince;
+	if (heldMs >= LOCK_STALE_MS)
+		return {
+			fresh,
+			warning: `Recording the handled events took ${Math.round(heldMs / 1000)} s, longer than other n8n processes wait for it (${LOCK_STALE_MS / 1000} s): one of them may have recorded at the same time, and an event retried there can run twice.`,
+		};
+	if (lock.tookOver)
+		return {
+			fresh,
+			warning: `The lock on the record of handled events was held for ${LOCK_STALE_MS / 1000} s (an n8n process that stopped while recording, or a stalled database) and was taken over. If its holder was still recording, an event retried at another process can run twice.`,
+		};
+	return { fresh };
 }
 
 /**
@@ -81,26 +123,33 @@ export async function passNewEvents(this: IExecuteFunctions): Promise<INodeExecu
 	if (ids.length === 0) return [items];
 
 	const helpers = this.helpers as Partial<IExecuteFunctions['helpers']>;
-	if (typeof helpers.checkProcessedAndRecord !== 'function') {
+	if (
+		typeof helpers.checkProcessedAndRecord !== 'function' ||
+		typeof helpers.clearAllProcessedItems !== 'function'
+	) {
 		warnMemoryOnly.call(this, 'this n8n version does not offer it to nodes');
 		return [items];
 	}
+	const storeHelpers = this.helpers;
 	const record: RecordIds = async (batch) =>
-		await helpers.checkProcessedAndRecord!(batch, 'node', {
+		await storeHelpers.checkProcessedAndRecord(batch, 'node', {
 			mode: 'entries',
 			maxEntries: MAX_RECORDED_EVENT_IDS,
 		});
 
-	let fresh: Set<string>;
+	const workflowId = this.getWorkflow().id ?? '';
+	let recorded: Recorded;
 	try {
-		fresh = await oneAtATime(
-			`${this.getWorkflow().id ?? ''}/${this.getNode().name}`,
-			async () => await recordNewIds(record, ids),
+		recorded = await oneAtATime(
+			`${workflowId}/${this.getNode().name}`,
+			async () => await recordUnderLock(storeHelpers, record, ids, workflowId),
 		);
 	} catch (error) {
 		warnMemoryOnly.call(this, (error as Error)?.message ?? 'unknown error');
 		return [items];
 	}
+	if (recorded.warning) warn.call(this, recorded.warning);
+	const { fresh } = recorded;
 	const passed = new Set<string>();
 	return [
 		items.filter((item) => {
@@ -114,7 +163,13 @@ export async function passNewEvents(this: IExecuteFunctions): Promise<INodeExecu
 }
 
 function warnMemoryOnly(this: IExecuteFunctions, reason: string): void {
-	const message = `Duplicate deliveries are only recognised within this n8n process: n8n's processed-data store is not available (${reason}). A retry that arrives after a restart, or at another n8n process, runs the workflow again.`;
+	warn.call(
+		this,
+		`Duplicate deliveries are only recognised within this n8n process: n8n's processed-data store is not available (${reason}). A retry that arrives after a restart, or at another n8n process, runs the workflow again.`,
+	);
+}
+
+function warn(this: IExecuteFunctions, message: string): void {
 	this.logger.warn(
 		`BLS Portal Trigger in workflow "${this.getWorkflow().name ?? ''}" (${this.getWorkflow().id ?? ''}): ${message}`,
 	);

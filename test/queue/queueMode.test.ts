@@ -17,12 +17,12 @@ import {
 	withCredential,
 	type WorkflowJson,
 } from '../../scripts/n8n/workflows';
-import { BlsPortalTrigger } from '../../nodes/BlsPortalTrigger/BlsPortalTrigger.node';
 import { createSandboxCredential, triggerRegistrationSaved } from '../e2e/helpers';
 import { accountBookings, outputOf, weekdaysAhead } from '../e2e/scenarioSupport';
 import {
 	DeliveryRelay,
 	endpointsWithSecrets,
+	forward,
 	registeredEndpoint,
 	settledExecutions,
 	sleep,
@@ -43,23 +43,6 @@ const version = versionFromEnv();
 const WORKERS = 2;
 const CONCURRENCY = 4;
 const TRIGGER = 'BLS Portal Trigger';
-
-/**
- * Scenario 2 rests on a duplicate record every process shares: n8n's processed-data store, written
- * from the trigger's `execute()` on the worker. Until the trigger has that, a retry that reaches the
- * other webhook process is new to it (each process remembers only what it received itself).
- */
-const SHARED_DUPLICATE_RECORD =
-	typeof (BlsPortalTrigger.prototype as { execute?: unknown }).execute === 'function';
-/**
- * With that record in place the scenario still fails on n8n 2.41.1: the store reads and rewrites
- * one row per trigger node with no lock, so when two workers record different event ids at the
- * same moment one id can be lost, and that event's later retry runs downstream a second time
- * (measured: 3 and 5 of 30 retried events in two runs, every first run finished before the retries;
- * one run kept 261 of 300 ids). It runs when
- * asked (BLS_QUEUE_DEDUPE=1) until the trigger's record survives writes from several workers.
- */
-const RUN_DEDUPE_SCENARIO = SHARED_DUPLICATE_RECORD && process.env.BLS_QUEUE_DEDUPE === '1';
 
 let sandbox: Sandbox;
 let relay: DeliveryRelay;
@@ -231,140 +214,166 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 		});
 	});
 
-	(RUN_DEDUPE_SCENARIO ? it : it.skip)(
-		'(2) 300 signed deliveries round-robin over both webhook processes: each event’s downstream work runs once; a retry on the other process starts no second run',
-		async () => {
-			const EVENTS = 300;
-			const LOST_ACKNOWLEDGEMENTS = 30;
-			const { workflow, webhookId } = triggerWorkflow(
-				'queue: 300 deliveries',
-				['booking.attendance_marked'],
-				{},
-				sinkNode('Downstream', sink, 'event', '$json.event_id'),
-			);
-			const { id, endpoint } = await activateTrigger(workflow, webhookId);
-			// First deliveries alternate; a retry goes to the process that did not get the event before.
-			let turn = 0;
-			relay.route = (delivery, targets) => {
-				const earlier = relay.deliveriesOf(delivery.eventId).filter((previous) => previous.target);
-				if (earlier.length > 0)
-					return targets.find((target) => target !== earlier.at(-1)!.target) ?? targets[0];
-				return targets[turn++ % targets.length];
-			};
-			// Every 10th event's first delivery reaches n8n, but the API hears 503 and retries it. The API
-			// retries 15 minutes later, when the first run has long finished: here the retries wait
-			// until every first run has finished, then go out at once (flushDeliveries).
-			const firstSeen = new Set<string>();
-			let lost = 0;
-			relay.policy = ({ headers }) => {
-				const eventId = headers['x-tdta-event-id'] ?? '';
-				if (firstSeen.has(eventId)) return 'forward';
-				firstSeen.add(eventId);
-				return firstSeen.size % 10 === 0 && lost++ < LOST_ACKNOWLEDGEMENTS
-					? 'lose-answer'
-					: 'forward';
-			};
-			sandbox.configure({ retryDelayMs: 3_600_000 });
-			const bookings = bookedIds(50);
-			const ourDeliveries = () =>
-				relay.deliveries.filter((delivery) => delivery.path.includes(webhookId)).length;
-			for (let fired = 0; fired < EVENTS; fired += 20) {
-				for (let i = fired; i < fired + 20; i++)
-					sandbox.bookings.attendance(bookings[i % bookings.length], i % 2 === 0);
-				await waitFor(() => ourDeliveries() >= fired + 20, {
-					timeoutMs: 120_000,
-					what: `the first deliveries of events ${fired + 1}–${fired + 20}`,
-				});
-			}
-			await relay.settled();
-			const firstRuns = await settledExecutions(main(), id, {
-				atLeast: EVENTS,
-				quietMs: 5000,
-				timeoutMs: 600_000,
-			});
-			expect(firstRuns).toHaveLength(EVENTS);
-			// How many ids the trigger's record in n8n's database holds once every first run has finished.
-			const recordedAfterFirstRuns = cluster
-				.sql(`select value from processed_data where "workflowId" = '${id}'`)
-				.reduce(
-					(sum, value) => sum + ((JSON.parse(value) as { data?: unknown[] }).data?.length ?? 0),
-					0,
-				);
-			expect(sandbox.deliveries().pending).toHaveLength(LOST_ACKNOWLEDGEMENTS);
-			expect(await sandbox.flushDeliveries()).toBe(LOST_ACKNOWLEDGEMENTS);
-			await relay.settled();
-			const events = sandbox
-				.deliveries()
-				.events.filter((event) => event.endpointIds.includes(endpoint.id));
-			expect(events).toHaveLength(EVENTS);
-			const executions = await settledExecutions(main(), id, {
-				atLeast: EVENTS + LOST_ACKNOWLEDGEMENTS,
-				quietMs: 5000,
-				timeoutMs: 600_000,
-			});
-
-			const ours = relay.deliveries.filter((delivery) =>
-				events.some((event) => event.eventId === delivery.eventId),
-			);
-			const retried = [...tally(ours.map((delivery) => delivery.eventId))]
-				.filter(([, count]) => count > 1)
-				.map(([eventId]) => eventId);
-			const firstDeliveries = ours.filter(
-				(delivery, index) =>
-					ours.findIndex((other) => other.eventId === delivery.eventId) === index,
-			);
-			const retries = ours.filter((delivery) => !firstDeliveries.includes(delivery));
-			const downstream = sink.countsOf('event');
-			const ranDownstream = executions.filter(
-				(execution) => outputOf(execution, 'Downstream').length > 0,
-			);
-			const figures = {
-				events: events.length,
-				deliveries: ours.length,
-				firstDeliveriesByWebhookProcess: cluster.webhookOrigins.map(
-					(origin) => firstDeliveries.filter((delivery) => delivery.target === origin).length,
-				),
-				retriesByWebhookProcess: cluster.webhookOrigins.map(
-					(origin) => retries.filter((delivery) => delivery.target === origin).length,
-				),
-				idsInProcessedDataStoreAfterFirstRuns: recordedAfterFirstRuns,
-				acknowledgementsLost: ours.filter((delivery) => delivery.action === 'lose-answer').length,
-				retriedEvents: retried.length,
-				executions: executions.length,
-				executionsReachingDownstream: ranDownstream.length,
-				downstreamCalls: [...downstream.values()].reduce((sum, count) => sum + count, 0),
-				eventsRunTwice: [...downstream.values()].filter((count) => count > 1).length,
-			};
-			report('(2) 300 deliveries', figures);
-			expect(ours.filter((delivery) => delivery.n8nStatus !== 200)).toEqual([]);
-			expect(figures.acknowledgementsLost).toBe(LOST_ACKNOWLEDGEMENTS);
-			expect(retried).toHaveLength(LOST_ACKNOWLEDGEMENTS);
-			for (const eventId of retried) {
-				const [first, retry] = relay.deliveriesOf(eventId);
-				expect(retry.target).not.toBe(first.target);
-			}
-			expect(
-				Math.abs(
-					figures.firstDeliveriesByWebhookProcess[0] - figures.firstDeliveriesByWebhookProcess[1],
-				),
-			).toBeLessThanOrEqual(1);
-			expect(executions.filter((execution) => execution.status !== 'success')).toEqual([]);
-			// Exactly once per event, downstream and in n8n.
-			expect([...downstream.keys()].sort()).toEqual(events.map((event) => event.eventId).sort());
-			expect(figures.eventsRunTwice).toBe(0);
-			expect(figures.downstreamCalls).toBe(EVENTS);
-			expect(ranDownstream).toHaveLength(EVENTS);
-			await main().deactivate(id);
-		},
-	);
-	if (!RUN_DEDUPE_SCENARIO) {
-		process.stdout.write(
-			SHARED_DUPLICATE_RECORD
-				? '\n[queue] (2) SKIPPED (run it with BLS_QUEUE_DEDUPE=1): n8n’s processed-data store can lose an event id when two workers record ids at the same moment, ' +
-						'so a later retry of that event reaching the other webhook process runs downstream again (measured on 2.41.1: 3 and 5 of 30 retried events in two runs; 261 of 300 ids left in the store).\n'
-				: '\n[queue] (2) SKIPPED: the trigger has no execute(), so no duplicate record shared across processes.\n',
+	it('(2) 300 signed deliveries round-robin over both webhook processes: each event’s downstream work runs once; a retry on the other process, or a copy sent to both at the same instant, starts no second run', async () => {
+		const EVENTS = 300;
+		const LOST_ACKNOWLEDGEMENTS = 30;
+		const SIMULTANEOUS_COPIES = 30;
+		const { workflow, webhookId } = triggerWorkflow(
+			'queue: 300 deliveries',
+			['booking.attendance_marked'],
+			{},
+			sinkNode('Downstream', sink, 'event', '$json.event_id'),
 		);
-	}
+		const { id, endpoint } = await activateTrigger(workflow, webhookId);
+		// First deliveries alternate; a retry goes to the process that did not get the event before.
+		let turn = 0;
+		// Every 10th event's first delivery reaches n8n, but the API hears 503 and retries it. The API
+		// retries 15 minutes later, when the first run has long finished: here the retries wait
+		// until every first run has finished, then go out at once (flushDeliveries).
+		// Every 10th event (another one) also goes, byte for byte, to the webhook process the relay
+		// does not pick, at the same instant: a load balancer that sends one request twice. Both
+		// processes see the event for the first time, so both start an execution.
+		const firstSeen = new Set<string>();
+		const copied = new Map<
+			string,
+			{ path: string; headers: Record<string, string>; rawBody: Buffer }
+		>();
+		const copies: Array<Promise<{ status: number }>> = [];
+		let lost = 0;
+		relay.policy = ({ path, headers, rawBody }) => {
+			const eventId = headers['x-tdta-event-id'] ?? '';
+			if (firstSeen.has(eventId)) return 'forward';
+			firstSeen.add(eventId);
+			if (firstSeen.size % 10 === 5 && copied.size < SIMULTANEOUS_COPIES) {
+				copied.set(eventId, { path, headers, rawBody });
+			}
+			return firstSeen.size % 10 === 0 && lost++ < LOST_ACKNOWLEDGEMENTS
+				? 'lose-answer'
+				: 'forward';
+		};
+		relay.route = (delivery, targets) => {
+			const earlier = relay.deliveriesOf(delivery.eventId).filter((previous) => previous.target);
+			if (earlier.length > 0)
+				return targets.find((target) => target !== earlier.at(-1)!.target) ?? targets[0];
+			const target = targets[turn++ % targets.length];
+			const copy = copied.get(delivery.eventId);
+			if (copy) {
+				const other = targets.find((candidate) => candidate !== target) ?? target;
+				copies.push(
+					forward(`${other}${copy.path}`, 'POST', copy.headers, copy.rawBody).catch(() => ({
+						status: 0,
+					})),
+				);
+			}
+			return target;
+		};
+		sandbox.configure({ retryDelayMs: 3_600_000 });
+		const bookings = bookedIds(50);
+		const ourDeliveries = () =>
+			relay.deliveries.filter((delivery) => delivery.path.includes(webhookId)).length;
+		for (let fired = 0; fired < EVENTS; fired += 20) {
+			for (let i = fired; i < fired + 20; i++)
+				sandbox.bookings.attendance(bookings[i % bookings.length], i % 2 === 0);
+			await waitFor(() => ourDeliveries() >= fired + 20, {
+				timeoutMs: 120_000,
+				what: `the first deliveries of events ${fired + 1}–${fired + 20}`,
+			});
+		}
+		await relay.settled();
+		const copyStatuses = (await Promise.all(copies)).map((answer) => answer.status);
+		const firstRuns = await settledExecutions(main(), id, {
+			atLeast: EVENTS + SIMULTANEOUS_COPIES,
+			quietMs: 5000,
+			timeoutMs: 600_000,
+		});
+		expect(firstRuns).toHaveLength(EVENTS + SIMULTANEOUS_COPIES);
+		// How many ids the trigger's record in n8n's database holds once every first run has finished.
+		const lockRowsLeft = () =>
+			Number(
+				cluster.sql(
+					`select count(*) from processed_data where "workflowId" = '${id}' and context = ''`,
+				)[0],
+			);
+		const recordedAfterFirstRuns = cluster
+			.sql(`select value from processed_data where "workflowId" = '${id}' and context like 'n:%'`)
+			.reduce(
+				(sum, value) => sum + ((JSON.parse(value) as { data?: unknown[] }).data?.length ?? 0),
+				0,
+			);
+		expect(sandbox.deliveries().pending).toHaveLength(LOST_ACKNOWLEDGEMENTS);
+		expect(await sandbox.flushDeliveries()).toBe(LOST_ACKNOWLEDGEMENTS);
+		await relay.settled();
+		const events = sandbox
+			.deliveries()
+			.events.filter((event) => event.endpointIds.includes(endpoint.id));
+		expect(events).toHaveLength(EVENTS);
+		const executions = await settledExecutions(main(), id, {
+			atLeast: EVENTS + SIMULTANEOUS_COPIES + LOST_ACKNOWLEDGEMENTS,
+			quietMs: 5000,
+			timeoutMs: 600_000,
+		});
+
+		const ours = relay.deliveries.filter((delivery) =>
+			events.some((event) => event.eventId === delivery.eventId),
+		);
+		const retried = [...tally(ours.map((delivery) => delivery.eventId))]
+			.filter(([, count]) => count > 1)
+			.map(([eventId]) => eventId);
+		const firstDeliveries = ours.filter(
+			(delivery, index) => ours.findIndex((other) => other.eventId === delivery.eventId) === index,
+		);
+		const retries = ours.filter((delivery) => !firstDeliveries.includes(delivery));
+		const downstream = sink.countsOf('event');
+		const ranDownstream = executions.filter(
+			(execution) => outputOf(execution, 'Downstream').length > 0,
+		);
+		const figures = {
+			events: events.length,
+			deliveries: ours.length,
+			firstDeliveriesByWebhookProcess: cluster.webhookOrigins.map(
+				(origin) => firstDeliveries.filter((delivery) => delivery.target === origin).length,
+			),
+			retriesByWebhookProcess: cluster.webhookOrigins.map(
+				(origin) => retries.filter((delivery) => delivery.target === origin).length,
+			),
+			copiesSentToBothAtOnce: copied.size,
+			copyStatuses: [...tally(copyStatuses)],
+			idsInProcessedDataStoreAfterFirstRuns: recordedAfterFirstRuns,
+			lockRowsLeft: lockRowsLeft(),
+			acknowledgementsLost: ours.filter((delivery) => delivery.action === 'lose-answer').length,
+			retriedEvents: retried.length,
+			executions: executions.length,
+			executionsReachingDownstream: ranDownstream.length,
+			downstreamCalls: [...downstream.values()].reduce((sum, count) => sum + count, 0),
+			eventsRunTwice: [...downstream.values()].filter((count) => count > 1).length,
+		};
+		report('(2) 300 deliveries', figures);
+		expect(ours.filter((delivery) => delivery.n8nStatus !== 200)).toEqual([]);
+		expect(figures.acknowledgementsLost).toBe(LOST_ACKNOWLEDGEMENTS);
+		expect(copied.size).toBe(SIMULTANEOUS_COPIES);
+		expect(copyStatuses.filter((status) => status !== 200)).toEqual([]);
+		// Every event's id is in the record once the first runs are done, and no lock is left behind.
+		expect(recordedAfterFirstRuns).toBe(EVENTS);
+		expect(figures.lockRowsLeft).toBe(0);
+		expect(executions).toHaveLength(EVENTS + SIMULTANEOUS_COPIES + LOST_ACKNOWLEDGEMENTS);
+		expect(retried).toHaveLength(LOST_ACKNOWLEDGEMENTS);
+		for (const eventId of retried) {
+			const [first, retry] = relay.deliveriesOf(eventId);
+			expect(retry.target).not.toBe(first.target);
+		}
+		expect(
+			Math.abs(
+				figures.firstDeliveriesByWebhookProcess[0] - figures.firstDeliveriesByWebhookProcess[1],
+			),
+		).toBeLessThanOrEqual(1);
+		expect(executions.filter((execution) => execution.status !== 'success')).toEqual([]);
+		// Exactly once per event, downstream and in n8n.
+		expect([...downstream.keys()].sort()).toEqual(events.map((event) => event.eventId).sort());
+		expect(figures.eventsRunTwice).toBe(0);
+		expect(figures.downstreamCalls).toBe(EVENTS);
+		expect(ranDownstream).toHaveLength(EVENTS);
+		await main().deactivate(id);
+	});
 
 	it('(3) token under concurrency: after a forced expiry, 20 and then 60 executions at once all succeed, with sign-ins and refreshes bounded by the executions running at once', async () => {
 		const { id, path } = await activeWebhookWorkflow('queue: token', [
