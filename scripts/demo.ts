@@ -1,7 +1,8 @@
 /**
- * What `npm start` brings up, as a function the browser suite reuses: the BLS Portal sandbox and
- * real n8n with this package, a "BLS Sandbox (demo)" credential and every workflow in examples/
- * imported, wired to it, ready to run as imported.
+ * What `npm start` brings up, as a function the browser suite reuses: the BLS Portal sandbox, a
+ * local mail catcher and real n8n with this package, a "BLS Sandbox (demo)" credential, a
+ * "Mail catcher (demo)" SMTP credential and every workflow in examples/ imported, wired to them,
+ * ready to run as imported.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -12,8 +13,11 @@ import { ensureN8n, repoRoot } from './n8n/install';
 import { CreatedCredential, N8nInstance, startN8n } from './n8n/instance';
 import type { N8nVersion } from './n8n/install';
 import { CREDENTIAL_TYPE, withCredential, WorkflowJson } from './n8n/workflows';
+import { startSmtpSink, type ReceivedMessage, type SmtpSink } from './smtpSink';
 
 export const DEMO_CREDENTIAL_NAME = 'BLS Sandbox (demo)';
+export const MAIL_CREDENTIAL_NAME = 'Mail catcher (demo)';
+const SMTP_CREDENTIAL_TYPE = 'smtp';
 /** Where the examples write files in n8n's Docker image (n8n 2.x's allowed folder there). */
 export const DOCKER_FILES_FOLDER = '/home/node/.n8n-files';
 
@@ -37,6 +41,20 @@ export interface DemoOptions {
 	env?: Record<string, string>;
 	/** Progress lines. */
 	log?: (message: string) => void;
+	/**
+	 * Work n8n needs done before it starts, run alongside the install and the sandbox (npm start:
+	 * building the package into dist/).
+	 */
+	beforeN8n?: Promise<unknown>;
+	/** Called with each email the mail catcher receives (after it is saved). */
+	onMail?: (mail: CaughtMail) => void;
+}
+
+/** An email the examples sent, caught instead of delivered, and where it was saved. */
+export interface CaughtMail {
+	message: ReceivedMessage;
+	/** The message as an .eml file (opens in any mail program). */
+	file: string;
 }
 
 export interface Demo {
@@ -44,6 +62,14 @@ export interface Demo {
 	sandbox: Sandbox;
 	account: Sandbox['accounts'][number];
 	credential: CreatedCredential;
+	/** The SMTP server the examples send email to: it keeps each message as an .eml file in `folder`. */
+	mail: {
+		host: string;
+		port: number;
+		folder: string;
+		credential: CreatedCredential;
+		caught: CaughtMail[];
+	};
 	/** Names of the example workflows present in n8n. */
 	examples: string[];
 	filesFolder: string;
@@ -74,14 +100,28 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 				: Promise.reject(error),
 		)
 		.then((sandbox) => ({ sandbox, at: seconds(started) }));
+	const mailFolder = path.join(filesFolder, 'mail');
+	const caught: CaughtMail[] = [];
+	const mailCatcherStarted = startSmtpSink((message) => {
+		const mail = { message, file: saveMail(mailFolder, message) };
+		caught.push(mail);
+		options.onMail?.(mail);
+	});
 	let sandbox: Sandbox | undefined;
+	let mailCatcher: SmtpSink | undefined;
 	let n8n: N8nInstance | undefined;
 	const stop = async () => {
 		await n8n?.stop().catch(() => undefined);
 		await sandbox?.stop().catch(() => undefined);
+		await mailCatcher?.stop().catch(() => undefined);
 	};
 	try {
-		const [installSeconds, sandboxResult] = await Promise.all([installing, sandboxStarted]);
+		mailCatcher = await mailCatcherStarted;
+		const [installSeconds, sandboxResult] = await Promise.all([
+			installing,
+			sandboxStarted,
+			options.beforeN8n,
+		]);
 		sandbox = sandboxResult.sandbox;
 		const account = sandbox.accounts[0];
 		if (!account) throw new Error('The sandbox has no demo account');
@@ -106,17 +146,36 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		}
 
 		const setUpStarted = Date.now();
-		const credential = await upsertSandboxCredential(n8n, {
-			clientId: account.hbClientId,
-			apiKey: account.apiKey,
-			baseUrl: sandbox.apiUrl,
+		const credential = await upsertCredential(n8n, {
+			name: DEMO_CREDENTIAL_NAME,
+			type: CREDENTIAL_TYPE,
+			data: { clientId: account.hbClientId, apiKey: account.apiKey, baseUrl: sandbox.apiUrl },
 		});
-		const examples = await importExamples(n8n, credential, filesFolder);
+		const mailCredential = await upsertCredential(n8n, {
+			name: MAIL_CREDENTIAL_NAME,
+			type: SMTP_CREDENTIAL_TYPE,
+			data: {
+				host: mailCatcher.host,
+				port: mailCatcher.port,
+				secure: false,
+				disableStartTls: true,
+				user: '',
+				password: '',
+			},
+		});
+		const examples = await importExamples(n8n, credential, mailCredential, filesFolder);
 		return {
 			n8n,
 			sandbox,
 			account,
 			credential,
+			mail: {
+				host: mailCatcher.host,
+				port: mailCatcher.port,
+				folder: mailFolder,
+				credential: mailCredential,
+				caught,
+			},
 			examples,
 			filesFolder,
 			timings: {
@@ -130,41 +189,39 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	} catch (error) {
 		if (!sandbox)
 			sandbox = await sandboxStarted.then((result) => result.sandbox).catch(() => undefined);
+		mailCatcher ??= await mailCatcherStarted.catch(() => undefined);
 		await stop();
 		throw error;
 	}
 }
 
-/** Creates the sandbox credential, or (in a kept user folder) points the existing one at this sandbox. */
-async function upsertSandboxCredential(
+/**
+ * Creates a demo credential, or (in a kept user folder) points the existing one at this run's
+ * sandbox or mail catcher, keeping its id so the imported examples still use it.
+ */
+async function upsertCredential(
 	n8n: N8nInstance,
-	data: { clientId: string; apiKey: string; baseUrl: string },
+	wanted: { name: string; type: string; data: Record<string, unknown> },
 ): Promise<CreatedCredential> {
+	// n8n 1.x's public API cannot list credentials (the editor's endpoint can, in both majors).
 	const existing = await n8n
-		.publicApi<{ data: CreatedCredential[] }>('GET', '/credentials?limit=250')
-		.then((page) =>
-			page.data.find(
-				(credential) =>
-					credential.name === DEMO_CREDENTIAL_NAME && credential.type === CREDENTIAL_TYPE,
-			),
-		)
-		.catch(() => undefined);
+		.rest<CreatedCredential[]>('GET', '/credentials')
+		.then((list) =>
+			list.find((credential) => credential.name === wanted.name && credential.type === wanted.type),
+		);
 	if (existing) {
 		// Replacing the data also drops tokens the node stored for an earlier sandbox.
-		await n8n.publicApi('PATCH', `/credentials/${existing.id}`, {
-			name: DEMO_CREDENTIAL_NAME,
-			type: CREDENTIAL_TYPE,
-			data,
-		});
-		return existing;
+		await n8n.updateCredential(existing.id, wanted);
+		return { id: existing.id, name: existing.name, type: existing.type };
 	}
-	return n8n.createCredential({ name: DEMO_CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data });
+	return n8n.createCredential(wanted);
 }
 
 /** Imports examples/*.json (skipping names already present), wired to the sandbox credential; throws if one fails. */
 async function importExamples(
 	n8n: N8nInstance,
 	credential: CreatedCredential,
+	mailCredential: CreatedCredential,
 	filesFolder: string,
 ): Promise<string[]> {
 	const examplesDir = path.join(repoRoot(), 'examples');
@@ -187,7 +244,12 @@ async function importExamples(
 				fs.readFileSync(path.join(examplesDir, file), 'utf8'),
 			) as WorkflowJson;
 			if (!present.has(workflow.name)) {
-				await n8n.importWorkflow(withFilesIn(withCredential(workflow, credential), filesFolder));
+				await n8n.importWorkflow(
+					withFilesIn(
+						withMailCredential(withCredential(workflow, credential), mailCredential),
+						filesFolder,
+					),
+				);
 			}
 			imported.push(workflow.name);
 		} catch (error) {
@@ -217,4 +279,35 @@ export function withFilesIn(workflow: WorkflowJson, filesFolder: string): Workfl
 			};
 		}),
 	};
+}
+
+/** Points the nodes that send email at the mail catcher's credential. */
+function withMailCredential(
+	workflow: WorkflowJson,
+	mailCredential: CreatedCredential,
+): WorkflowJson {
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			node.credentials?.[SMTP_CREDENTIAL_TYPE]
+				? {
+						...node,
+						credentials: {
+							...node.credentials,
+							[SMTP_CREDENTIAL_TYPE]: { id: mailCredential.id, name: mailCredential.name },
+						},
+					}
+				: node,
+		),
+	};
+}
+
+/** Saves a caught email as `<time>-<recipient>.eml` in `folder`; returns the file's path. */
+function saveMail(folder: string, message: ReceivedMessage): string {
+	fs.mkdirSync(folder, { recursive: true });
+	const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+	const recipient = (message.to[0] ?? 'unknown').replace(/[^a-z0-9@._-]+/gi, '_');
+	const file = path.join(folder, `${stamp}-${recipient}.eml`);
+	fs.writeFileSync(file, message.raw, 'latin1');
+	return file;
 }

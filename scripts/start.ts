@@ -1,10 +1,12 @@
 /**
  * `npm start`: real n8n with this package installed, talking to the local BLS Portal sandbox.
+ * (package.json builds these tools first; this script builds the package itself, alongside.)
  *
  * Installs n8n 2.41.1 on first use (into a cache outside the clone) while the sandbox starts,
- * starts n8n, sets up a "BLS Sandbox (demo)" credential and imports every workflow in examples/
- * (scripts/demo.ts), creating ~/.n8n-files for the sync example's file. Nothing reaches the
- * internet. Ctrl-C stops everything.
+ * starts n8n, sets up a "BLS Sandbox (demo)" credential and a "Mail catcher (demo)" SMTP credential
+ * and imports every workflow in examples/ (scripts/demo.ts), creating ~/.n8n-files for the sync
+ * example's file. Email the examples send is caught locally and saved in ~/.n8n-files/mail/.
+ * Nothing reaches the internet. Ctrl-C stops everything.
  *
  * Environment:
  *   N8N_PORT               port for n8n (default 5678, or a free one if taken)
@@ -12,10 +14,12 @@
  *                          by default a temporary folder is used and removed on exit
  *   N8N_VERSION            n8n version (default 2.41.1)
  */
+import { spawn } from 'child_process';
 import * as net from 'net';
 import * as path from 'path';
 
 import { Demo, startDemo } from './demo';
+import { repoRoot } from './n8n/install';
 import { versionFromEnv } from './n8n/instance';
 
 const PREFERRED_PORT = 5678;
@@ -50,9 +54,21 @@ async function main(): Promise<void> {
 			: (await isPortFree(PREFERRED_PORT))
 				? PREFERRED_PORT
 				: undefined;
-		demo = await startDemo({ version, port, userFolder, log });
+		demo = await startDemo({
+			version,
+			port,
+			userFolder,
+			log,
+			// The package is built while n8n installs (the first run) and the sandbox starts.
+			beforeN8n: buildPackage(),
+			onMail: ({ message, file }) =>
+				log(
+					`Email to ${message.to.join(', ')}: "${message.headers.subject ?? ''}"` +
+						` (${message.attachments.length} attachment(s)), saved as ${file}`,
+				),
+		});
 		if (stopping) return;
-		const { n8n, sandbox, account, credential, examples, filesFolder } = demo;
+		const { n8n, sandbox, account, credential, mail, examples, filesFolder } = demo;
 
 		const owner = n8n.owner;
 		process.stdout.write(
@@ -68,6 +84,11 @@ async function main(): Promise<void> {
 				`    Client ID     ${account.hbClientId}`,
 				`    API Key       ${account.apiKey}`,
 				`  Credential      "${credential.name}" is set up in n8n with these`,
+				`  Sandbox control ${sandbox.controlUrl} (e.g. make a certificate available:`,
+				`                  curl -X POST ${sandbox.controlUrl}/bookings/2/equipment \\`,
+				`                    -H 'Content-Type: application/json' -d '{"status": "in"}')`,
+				`  Mail catcher    ${mail.host}:${mail.port}, credential "${mail.credential.name}";`,
+				`                  the examples' email is saved in ${mail.folder}, nothing is sent`,
 				`  Examples        ${examples.length ? examples.join(', ') : 'none in examples/'}`,
 				`  Files           ${filesFolder} (where the examples write)`,
 				'',
@@ -91,6 +112,18 @@ async function main(): Promise<void> {
 		process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
 		await shutDown(1);
 	}
+}
+
+/** `npm run build`: the package into dist/, which n8n loads. */
+function buildPackage(): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+		const child = spawn(npm, ['run', '-s', 'build'], { cwd: repoRoot(), stdio: 'inherit' });
+		child.on('error', reject);
+		child.on('exit', (code) =>
+			code === 0 ? resolve() : reject(new Error(`npm run build failed (exit ${code})`)),
+		);
+	});
 }
 
 function isPortFree(port: number): Promise<boolean> {

@@ -110,10 +110,12 @@ export async function ensureN8n(version: N8nVersion): Promise<N8nInstall> {
 				label: `npm install n8n@${version}`,
 			},
 		);
-		// The only native module n8n needs for our use: SQLite, compiled for the node that runs n8n.
+		// The only native module n8n needs for our use: SQLite, for the node that runs n8n. Its own
+		// install script downloads a prebuilt binary where GitHub is reachable, else compiles it
+		// (with every core: JOBS=max, as node-gyp reads it).
 		await runLogged('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], {
 			cwd: installDir,
-			env,
+			env: { ...env, JOBS: 'max' },
 			logFile: path.join(installDir, 'rebuild.log'),
 			label: `npm rebuild sqlite3 (n8n ${version})`,
 		});

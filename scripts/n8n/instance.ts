@@ -211,13 +211,43 @@ export class N8nInstance {
 		type: string;
 		data: Record<string, unknown>;
 	}): Promise<CreatedCredential> {
+		const data = await this.withSchemaDefaults(credential.type, credential.data);
+		const created = await this.publicApi<CreatedCredential>('POST', '/credentials', {
+			...credential,
+			data,
+		});
+		return { id: created.id, name: created.name, type: created.type };
+	}
+
+	/**
+	 * Replaces a credential's name and data, keeping its id (workflows refer to it by id). n8n 2.x's
+	 * public API has PATCH /credentials/{id}; 1.x's has no update (405), so there the editor's own
+	 * endpoint is used, as the signed-in owner.
+	 */
+	async updateCredential(
+		id: string,
+		credential: { name: string; type: string; data: Record<string, unknown> },
+	): Promise<void> {
+		const body = {
+			...credential,
+			data: await this.withSchemaDefaults(credential.type, credential.data),
+		};
+		if (this.version.startsWith('1.')) await this.rest('PATCH', `/credentials/${id}`, body);
+		else await this.publicApi('PATCH', `/credentials/${id}`, body);
+	}
+
+	/** The credential data with the fields n8n 1.x's public-API schema demands, as the editor saves them. */
+	private async withSchemaDefaults(
+		type: string,
+		given: Record<string, unknown>,
+	): Promise<Record<string, unknown>> {
 		// n8n 1.x's schema for this generic field demands `allowedDomains` unless the field is set;
 		// 'all' is what the editor saves by default.
 		const schema = await this.publicApi<{ properties?: Record<string, unknown> }>(
 			'GET',
-			`/credentials/schema/${credential.type}`,
+			`/credentials/schema/${type}`,
 		);
-		const data = { ...credential.data };
+		const data = { ...given };
 		if (
 			schema.properties?.allowedHttpRequestDomains &&
 			data.allowedHttpRequestDomains === undefined
@@ -233,11 +263,7 @@ export class N8nInstance {
 		) {
 			data.customApi = 'bls';
 		}
-		const created = await this.publicApi<CreatedCredential>('POST', '/credentials', {
-			...credential,
-			data,
-		});
-		return { id: created.id, name: created.name, type: created.type };
+		return data;
 	}
 
 	/** Same as createCredential (named for symmetry with importWorkflow). */

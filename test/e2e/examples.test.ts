@@ -45,7 +45,7 @@ import {
 	withFreshWebhookIds,
 	withManualTrigger,
 } from './scenarioSupport';
-import { startSmtpSink, type SmtpSink } from './smtpSink';
+import { startSmtpSink, type SmtpSink } from '../../scripts/smtpSink';
 
 const version = versionFromEnv();
 /** Enough for a first run that must install n8n (several minutes) and then start it. */
@@ -114,8 +114,9 @@ describe(`example workflows in real n8n ${version}`, () => {
 				file,
 				unsupported: [],
 			});
-			// Credentials are referred to by name: the BLS nodes find "BLS Portal account"; no SMTP
-			// credential exists yet (as after `npm start`), so that one is left for the user to pick.
+			// Credentials are referred to by name: the BLS nodes find "BLS Portal account"; no
+			// credential is named "SMTP account" yet, so that one is left for the user to pick
+			// (`npm start` points it at its own "Mail catcher (demo)" instead).
 			const created = await n8n.importWorkflow(workflow);
 			expect(credentialRefs(created)).toEqual(
 				workflow.nodes.flatMap((node) =>

@@ -1,7 +1,7 @@
 /**
  * `npm start` (build/scripts/start.js, compiled by `npm run test:e2e`): n8n comes up with the
- * sandbox credential and every example workflow of examples/ imported, the printed login works,
- * and Ctrl-C stops everything.
+ * sandbox and mail-catcher credentials and every example workflow of examples/ imported, the
+ * printed login works, and Ctrl-C stops everything.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -63,6 +63,7 @@ it(`npm start serves n8n ${versionFromEnv()} with the sandbox credential and sto
 	expect(list.data).toEqual(
 		expect.arrayContaining([
 			expect.objectContaining({ name: 'BLS Sandbox (demo)', type: 'blsPortalApi' }),
+			expect.objectContaining({ name: 'Mail catcher (demo)', type: 'smtp' }),
 		]),
 	);
 

@@ -11,7 +11,8 @@
  * - the credential dialog's test: success, and with a wrong key the rejection message;
  * - BLS Portal Trigger: "Listen for test event" registers an endpoint, a test event sent by the
  *   sandbox shows in the panel, stopping deletes the endpoint;
- * - each example workflow executed from the canvas succeeds.
+ * - each example workflow executed from the canvas succeeds (the certificate example's event sent
+ *   by the sandbox, its email caught by `npm start`'s mail catcher).
  * Every step leaves a screenshot in test-results/ui/ (kept; `.ci/run` prints the folder on failure).
  */
 import * as fs from 'fs';
@@ -24,6 +25,7 @@ import type { Locator, Page } from 'playwright-core';
 import { BlsPortal } from '../../nodes/BlsPortal/BlsPortal.node';
 import { BlsPortalTrigger } from '../../nodes/BlsPortalTrigger/BlsPortalTrigger.node';
 import { startDemo, type Demo } from '../../scripts/demo';
+import { repoRoot } from '../../scripts/n8n/install';
 import { versionFromEnv } from '../../scripts/n8n/instance';
 import { launchBrowser, SCREENSHOT_DIR, type Browser } from './browser';
 
@@ -499,6 +501,9 @@ async function waitFor<T>(
 
 // ---- the examples, from the canvas ---------------------------------------------------------------
 
+/** Names of the examples seen to succeed from the canvas (each test adds its own at the end). */
+const examplesSucceeded = new Set<string>();
+
 async function executeFromCanvas(): Promise<void> {
 	await page.getByTestId('execute-workflow-button').first().click();
 }
@@ -547,6 +552,7 @@ it('sync example: Execute workflow writes every booking into the CSV file', asyn
 		.split('\n');
 	const all = (await sandboxApi<{ data: unknown[] }>('GET', '/bookings?per_page=100')).data.length;
 	expect(csv.length - 1).toBeGreaterThanOrEqual(all);
+	examplesSucceeded.add('BLS: sync all bookings to a spreadsheet file');
 });
 
 it('form example: Execute workflow, fill in the form, the booking is made', async () => {
@@ -572,6 +578,7 @@ it('form example: Execute workflow, fill in the form, the booking is made', asyn
 		'/bookings?per_page=100&sort=desc',
 	);
 	expect(booked.data.some((booking) => booking.email === 'grace.hopper@example.com')).toBe(true);
+	examplesSucceeded.add('BLS: book a candidate from a form');
 });
 
 async function form(formPage: Page, slot: Slot): Promise<void> {
@@ -586,6 +593,84 @@ async function form(formPage: Page, slot: Slot): Promise<void> {
 	await formPage.screenshot({ path: path.join(SCREENSHOT_DIR, 'form-submitted.png') });
 	await formPage.close();
 }
+
+it('certificate example: Execute workflow, the sandbox makes a certificate available, the email with the PDF is caught', async () => {
+	const id = await workflowIdByName('BLS: email the certificate when it is available');
+	const before = await executionIds(id);
+	const endpointsBefore = new Set((await endpoints()).map((endpoint) => endpoint.id));
+	// A booking whose training is completed and whose kit is still out: its return makes the
+	// certificate available, and the sandbox sends the signed booking.certificate_available event.
+	const booking = (
+		await sandboxApi<{
+			data: Array<{
+				id: number;
+				email: string;
+				reference: string;
+				training_status: string;
+				equipment_status: string;
+			}>;
+		}>('GET', '/bookings?per_page=100')
+	).data.find(
+		(candidate) =>
+			candidate.training_status === 'completed' && candidate.equipment_status === 'out',
+	);
+	if (!booking) throw new Error('The sandbox has no completed booking with its kit out');
+	await step('certificate example opened: the email node uses the mail catcher', async () => {
+		await openWorkflow(id, '8d2b51e4-61c3-4b0f-8f4e-3a9e5c7d2b04');
+		await expectPanelClean([]);
+		await expect(
+			page.getByTestId('node-credentials-select').locator('input').inputValue(),
+		).resolves.toBe(demo.mail.credential.name);
+	});
+	await openWorkflow(id);
+	await step('certificate example executed: waiting for the event', async () => {
+		await executeFromCanvas();
+		const registered = await waitFor(
+			async () => (await endpoints()).find((endpoint) => !endpointsBefore.has(endpoint.id)),
+			'the endpoint the example registers while it waits',
+		);
+		expect(registered.url).toContain('/webhook-test/');
+	});
+	await step('certificate example: certificate available, email sent', async () => {
+		const response = await fetch(`${demo.sandbox.controlUrl}/bookings/${booking.id}/equipment`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ status: 'in' }),
+		});
+		expect(response.status).toBe(200);
+		expect((await lastExecution(id, before)).status).toBe('success');
+		await page
+			.getByTestId('canvas-node')
+			.filter({ hasText: 'Email the certificate' })
+			.getByTestId('canvas-node-status-success')
+			.waitFor();
+	});
+	const mail = await waitFor(
+		async () => demo.mail.caught.find((caught) => caught.message.to.includes(booking.email)),
+		'the certificate email in the mail catcher',
+	);
+	expect(mail.message.headers.subject).toBe(
+		`Your Basic Life Support certificate (${booking.reference})`,
+	);
+	expect(mail.message.attachments.map((attachment) => attachment.fileName)).toEqual([
+		`BLS-Certificate-${booking.reference}.pdf`,
+	]);
+	expect(mail.message.attachments[0].content.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+	expect(fs.readFileSync(mail.file, 'latin1')).toBe(mail.message.raw);
+	examplesSucceeded.add('BLS: email the certificate when it is available');
+});
+
+it('has run every workflow in examples/ from the canvas, each seen to succeed', () => {
+	const folder = path.join(repoRoot(), 'examples');
+	const examples = fs
+		.readdirSync(folder)
+		.filter((file) => file.endsWith('.json'))
+		.map(
+			(file) =>
+				(JSON.parse(fs.readFileSync(path.join(folder, file), 'utf8')) as { name: string }).name,
+		);
+	expect([...examplesSucceeded].sort()).toEqual(examples.sort());
+});
 
 // ---- the credential dialog -----------------------------------------------------------------------
 
@@ -619,7 +704,7 @@ it('tests the credential from its dialog: success, and the rejection message wit
 		});
 	} finally {
 		// Whatever happened in the dialog, the credential works again for anything after this.
-		await demo.n8n.publicApi('PATCH', `/credentials/${demo.credential.id}`, {
+		await demo.n8n.updateCredential(demo.credential.id, {
 			name: demo.credential.name,
 			type: demo.credential.type,
 			data: {

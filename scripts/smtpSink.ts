@@ -1,6 +1,8 @@
 /**
- * A tiny SMTP server for tests (Node's `net` only): accepts every message on 127.0.0.1 without
- * TLS or authentication, keeps it, and parses enough MIME to read headers, text and attachments.
+ * A tiny SMTP server (Node's `net` only) that catches mail instead of sending it: `npm start`'s
+ * certificate example emails into it, and tests read what arrived. It accepts every message on
+ * 127.0.0.1 without TLS or authentication, keeps it, and parses enough MIME to read headers, text
+ * and attachments.
  *
  *   const sink = await startSmtpSink();
  *   // SMTP credential: host 127.0.0.1, port sink.port, secure false, no user/password
@@ -43,14 +45,20 @@ export interface SmtpSink {
 	stop(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** `onMessage` is called with each message as it arrives. */
+export async function startSmtpSink(
+	onMessage?: (message: ReceivedMessage) => void,
+): Promise<SmtpSink> {
 	const messages: ReceivedMessage[] = [];
 	const sockets = new Set<net.Socket>();
 	const server = net.createServer((socket) => {
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 		socket.on('error', () => socket.destroy());
-		serveSession(socket, (message) => messages.push(message));
+		serveSession(socket, (message) => {
+			messages.push(message);
+			onMessage?.(message);
+		});
 	});
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
