@@ -3,8 +3,10 @@
  * `npm run scan:package` (part of `npm run lint`): n8n's own community-package scanner
  * (@n8n/scan-community-package) on what `npm pack` would publish, unpacked, with every `.js`,
  * `.ts` and `.json` in it. Its CLI looks packages up on the registry by name, so this calls its
- * exported analyzePackage. Needs a build (dist/); exits non-zero with the scanner's report on any
- * violation, or when declaration files would be shipped.
+ * exported analyzePackage. It scans the TypeScript source (nodes/, credentials/, package.json) the
+ * same way: the scanner ignores inline `eslint-disable` comments, so none may be needed there.
+ * Needs a build (dist/); exits non-zero with the scanner's report on any violation, or when
+ * declaration files would be shipped.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -36,7 +38,13 @@ try {
 	const declarations = packed.files
 		.filter((file) => file.path.endsWith('.d.ts'))
 		.map((file) => file.path);
-	const results = [['packed tarball', await analyzePackage(unpacked)]];
+	const source = path.join(work, 'source');
+	for (const entry of ['nodes', 'credentials', 'package.json'])
+		fs.cpSync(path.join(repo, entry), path.join(source, entry), { recursive: true });
+	const results = [
+		['packed tarball', await analyzePackage(unpacked)],
+		['TypeScript source', await analyzePackage(source)],
+	];
 	let failed = declarations.length > 0;
 	if (failed)
 		process.stdout.write(`The package ships declaration files: ${declarations.join(', ')}\n`);

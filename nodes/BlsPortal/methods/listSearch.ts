@@ -2,7 +2,7 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from '
 
 import { normalizeTime, readFlag } from '../../shared/apiShapes';
 import { failedFilters } from '../actions/booking/bookingMatch';
-import { apiErrorOf, blsApiList, blsApiRequest } from '../../shared/transport';
+import { apiErrorOf, asNodeError, blsApiList, blsApiRequest } from '../../shared/transport';
 import { largestPageSizeIn } from '../../shared/transport/listWalk';
 
 const SEARCH_PAGE_SIZE = 50;
@@ -42,9 +42,9 @@ export async function searchBookings(
 		// A server whose largest page is smaller may refuse per_page with a 422 that names its size.
 		const refused = apiErrorOf(error);
 		const largest = refused?.status === 422 ? largestPageSizeIn(refused.body) : false;
-		// Already the transport's NodeApiError: anything but a refused first page goes up as it is.
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
-		if (!largest || largest >= perPage || pageNumber !== 1) throw error;
+		// Anything but a refused first page goes up as the transport's error.
+		if (!largest || largest >= perPage || pageNumber !== 1)
+			throw asNodeError(this.getNode(), error);
 		qs.per_page = largest;
 		response = await blsApiRequest.call(this, 'GET', '/bookings', { qs });
 	}

@@ -1,6 +1,6 @@
 /** Error translation: a failed request becomes the error the user sees, the API's reason first, then the remedy. */
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Failure } from './failure';
 
@@ -129,6 +129,15 @@ export function toNodeApiError(
 		return make(`Could not reach BLS Portal (${failure.networkCode})`, failure.message);
 	}
 	return make(apiMessage ?? failure.message);
+}
+
+/**
+ * An error a caller passes on after handling some failures itself: the transport's NodeApiError (or
+ * a NodeOperationError) as it is, anything else wrapped, so the user always sees a node error.
+ */
+export function asNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error instanceof Error ? error : String(error));
 }
 
 /** The HTTP status and allow-listed API body of an error the transport threw (undefined for others). */

@@ -15,7 +15,7 @@ export {
 export type { BlsFunctions, BlsRequestOptions } from './request';
 export { blsApiList } from './listWalk';
 export { pagesForLimit, MAX_PAGE_SIZE } from './limitPlan';
-export { apiErrorOf } from './apiError';
+export { apiErrorOf, asNodeError } from './apiError';
 
 /** Single resources come as `{ data: {...} }`; tolerate a bare object too. */
 export function unwrapData(response: IDataObject): IDataObject {

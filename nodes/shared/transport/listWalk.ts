@@ -2,7 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiErrorOf } from './apiError';
+import { apiErrorOf, asNodeError } from './apiError';
 import { MAX_PAGE_SIZE, nextPageOfSize, pagesForLimit } from './limitPlan';
 import type { PageRequest } from './limitPlan';
 import { readListPage } from './listPage';
@@ -84,9 +84,8 @@ export async function blsApiList(
 		} catch (error) {
 			const refused = apiErrorOf(error);
 			const largest = refused?.status === 422 ? largestPageSizeIn(refused.body) : false;
-			// Already the transport's NodeApiError: anything but a refused page size goes up as it is.
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
-			if (largest === false) throw error;
+			// Anything but a refused page size goes up as the transport's error.
+			if (largest === false) throw asNodeError(this.getNode(), error);
 			if (largest === undefined || largest < 1 || largest >= request.perPage) {
 				throw incomplete(
 					`the server refused per_page=${request.perPage} without naming a page size it accepts (${String(refused?.body?.message ?? 'HTTP 422')}).`,

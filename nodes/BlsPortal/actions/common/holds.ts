@@ -23,21 +23,20 @@ export function slotFields(show: IDisplayOptions['show']): INodeProperties[] {
 	return [
 		coursePicker(show),
 		{
-			// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- a day is a value, "Date Name or ID" would mislead
-			displayName: 'Date',
+			// n8n's convention for a dropdown loaded from the API: "Name or ID", with the standard
+			// description; a day's ID is its date, which the description says.
+			displayName: 'Date Name or ID',
 			name: 'date',
 			type: 'options',
 			typeOptions: { loadOptionsMethod: 'getTimeslotDates', loadOptionsDependsOn: ['courseId'] },
 			required: true,
 			default: '',
-			// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- the expression takes a date, not an ID
 			description:
-				'Training day with free places for the course (the next 3 months are listed). For another day use an expression giving YYYY-MM-DD.',
+				'Training day with free places for the course (the next 3 months are listed); a day\'s ID is its date as YYYY-MM-DD, so an expression can give any day. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			displayOptions: { show },
 		},
 		{
-			// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- a time is a value, "Time Name or ID" would mislead
-			displayName: 'Time',
+			displayName: 'Time Name or ID',
 			name: 'time',
 			type: 'options',
 			typeOptions: {
@@ -46,9 +45,8 @@ export function slotFields(show: IDisplayOptions['show']): INodeProperties[] {
 			},
 			required: true,
 			default: '',
-			// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- the expression takes a time, not an ID
 			description:
-				'Start time with free places on that day. With an expression, give a 24-hour time as HH:MM (HH:MM:SS is accepted too).',
+				'Start time with free places on that day; a time\'s ID is the 24-hour time as HH:MM (HH:MM:SS is accepted too). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			displayOptions: { show },
 		},
 	];

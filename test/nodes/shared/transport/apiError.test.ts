@@ -1,4 +1,6 @@
-import { apiErrorBody } from '../../../../nodes/shared/transport/apiError';
+import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
+
+import { apiErrorBody, asNodeError } from '../../../../nodes/shared/transport/apiError';
 import { useSandboxedNode } from '../../BlsPortal/sandboxedNode';
 
 const node = useSandboxedNode();
@@ -34,5 +36,30 @@ describe('the API error body on the error', () => {
 			httpCode: 409,
 			apiError: { message: expect.any(String), hold_hash: held.hold_hash },
 		});
+	});
+});
+
+describe('an error passed on after handling some failures (asNodeError)', () => {
+	const blsNode: INode = {
+		id: 'bls',
+		name: 'BLS Portal',
+		type: 'n8n-nodes-bls-portal.blsPortal',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+
+	it('is the transport’s node error itself', () => {
+		const apiError = new NodeApiError(blsNode, { message: 'Not found' }, { httpCode: '404' });
+		const operationError = new NodeOperationError(blsNode, 'Limit must be at least 1');
+		expect(asNodeError(blsNode, apiError)).toBe(apiError);
+		expect(asNodeError(blsNode, operationError)).toBe(operationError);
+	});
+
+	it('wraps anything else in a NodeOperationError that keeps its message', () => {
+		const wrapped = asNodeError(blsNode, new TypeError('socket hang up'));
+		expect(wrapped).toBeInstanceOf(NodeOperationError);
+		expect(wrapped.message).toBe('socket hang up');
+		expect(asNodeError(blsNode, 'plain text').message).toBe('plain text');
 	});
 });
