@@ -107,17 +107,30 @@ function statusOf(error: unknown): number | undefined {
 	);
 }
 
+/**
+ * When the access token expires: `expires_in` seconds, else `expires_at`, else the docs' stated
+ * lifetime ("Access tokens expire after 1 hour"). Informational only: the token is used until the
+ * API answers 401, then renewed, so a shorter real lifetime costs one refused call, never a failure.
+ */
+function accessTokenExpiry(pair: IDataObject): string {
+	const seconds = Number(pair.expires_in);
+	if (Number.isFinite(seconds) && seconds > 0)
+		return new Date(Date.now() + seconds * 1000).toISOString();
+	const at = typeof pair.expires_at === 'string' ? Date.parse(pair.expires_at) : NaN;
+	if (Number.isFinite(at)) return new Date(at).toISOString();
+	return new Date(Date.now() + 3600 * 1000).toISOString();
+}
+
 function readTokenPair(response: IDataObject, owner: string): IDataObject {
 	// Tolerate the pair arriving either at top level or under `data`.
 	const pair = (response?.access_token ? response : (response?.data as IDataObject)) ?? {};
 	if (typeof pair.access_token !== 'string' || pair.access_token === '') {
 		throw new Error('BLS Portal answered the token request without an access_token');
 	}
-	const expiresIn = Number(pair.expires_in) || 3600;
 	return {
 		accessToken: pair.access_token,
 		refreshToken: typeof pair.refresh_token === 'string' ? pair.refresh_token : '',
-		sessionExpiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
+		sessionExpiresAt: accessTokenExpiry(pair),
 		sessionOwner: owner,
 	};
 }

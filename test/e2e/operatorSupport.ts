@@ -68,13 +68,25 @@ export async function editEndpointInPortal(
 	changes: Record<string, unknown>,
 	accountIndex = 0,
 ): Promise<void> {
+	const authorization = `Bearer ${await portalToken(sandbox, accountIndex)}`;
+	// The whole endpoint with the changes, so a server whose PUT needs every field takes it too.
+	const current = (await (
+		await fetch(`${sandbox.apiUrl}/webhooks/${endpointId}`, { headers: { authorization } })
+	).json()) as Record<string, unknown>;
+	const endpoint = (
+		current.data && typeof current.data === 'object' ? current.data : current
+	) as Record<string, unknown>;
 	const response = await fetch(`${sandbox.apiUrl}/webhooks/${endpointId}`, {
 		method: 'PUT',
-		headers: {
-			'content-type': 'application/json',
-			authorization: `Bearer ${await portalToken(sandbox, accountIndex)}`,
-		},
-		body: JSON.stringify(changes),
+		headers: { 'content-type': 'application/json', authorization },
+		body: JSON.stringify({
+			name: endpoint.name,
+			url: endpoint.url,
+			events: endpoint.events,
+			timeout_seconds: endpoint.timeout_seconds,
+			is_active: endpoint.is_active === true || endpoint.is_active === 1,
+			...changes,
+		}),
 	});
 	if (!response.ok)
 		throw new Error(

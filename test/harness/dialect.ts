@@ -106,6 +106,19 @@ function refusedPageSizes(dialect: Dialect, limit?: number): number {
 	return dialect.has('per-page-over-cap-422') && firstAsk > pageCap(dialect) ? 1 : 0;
 }
 
+/**
+ * Whether the run's dialect lets a list of `total` items be read (Return All, or up to `limit`).
+ * Where it does not (a server that ignores `page`), a test of something that reads such a list
+ * expects the error that names the cause instead of the list.
+ */
+export function listReadable(
+	total: number,
+	limit?: number,
+	dialect: Dialect = testDialect,
+): boolean {
+	return listOutcome(dialect, total, limit).ok;
+}
+
 /** The list calls a Return All or Limit takes under the run's dialect (for suites whose lists it can complete). */
 export function fewestCalls(total: number, limit?: number, dialect: Dialect = testDialect): number {
 	const outcome = listOutcome(dialect, total, limit);

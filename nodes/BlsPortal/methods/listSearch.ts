@@ -1,4 +1,5 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { normalizeTime, readFlag } from '../../shared/apiShapes';
 import { failedFilters } from '../actions/booking/bookingMatch';
@@ -30,7 +31,7 @@ export async function searchBookings(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const [pageText, sizeText] = (paginationToken ?? '').split('/');
+	const [pageText, sizeText, lastIdText] = (paginationToken ?? '').split('/');
 	const pageNumber = Number(pageText) > 0 ? Number(pageText) : 1;
 	const perPage = Number(sizeText) > 0 ? Number(sizeText) : SEARCH_PAGE_SIZE;
 	const qs: IDataObject = { page: pageNumber, per_page: perPage };
@@ -49,6 +50,24 @@ export async function searchBookings(
 		response = await blsApiRequest.call(this, 'GET', '/bookings', { qs });
 	}
 	const page = Array.isArray(response.data) ? (response.data as IDataObject[]) : [];
+	// Bookings come in id order: a later page that starts at or before the last id shown, or a page
+	// number other than the one asked, means the server ignores `page`. Say so rather than repeat them.
+	const lastShown = Number(lastIdText);
+	const currentPage = Number((response.meta as IDataObject | undefined)?.current_page);
+	if (
+		pageNumber > 1 &&
+		((Number.isFinite(currentPage) && currentPage !== pageNumber) ||
+			(Number.isFinite(lastShown) && page.some((booking) => Number(booking.id) <= lastShown)))
+	) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`BLS Portal answered page ${pageNumber} of the bookings with bookings already shown: the server seems to ignore the page parameter`,
+			{
+				description:
+					'Type part of a name, email or reference to narrow the list, or enter the booking ID.',
+			},
+		);
+	}
 	// A server that ignores `search` lists everything: keep the bookings the typed text names.
 	const bookings = qs.search
 		? page.filter((booking) => failedFilters(booking, { search: qs.search }, true).length === 0)
@@ -64,7 +83,10 @@ export async function searchBookings(
 			name: bookingLabel(booking),
 			value: String(booking.id),
 		})),
-		paginationToken: more && page.length > 0 ? `${pageNumber + 1}/${served}` : undefined,
+		paginationToken:
+			more && page.length > 0
+				? `${pageNumber + 1}/${served}/${String(page[page.length - 1].id)}`
+				: undefined,
 	};
 }
 

@@ -23,6 +23,14 @@ describe('listSearch.searchBookings', () => {
 		const values: unknown[] = [];
 		let token: string | undefined;
 		let pages = 0;
+		if (testDialect.has('page-ignored')) {
+			// The second page repeats the first: the picker says so instead of showing them twice.
+			const first = await search();
+			await expect(search(undefined, first.paginationToken as string)).rejects.toThrow(
+				/already shown: the server seems to ignore the page parameter/,
+			);
+			return;
+		}
 		do {
 			const page = await search(undefined, token);
 			values.push(...page.results.map((r) => r.value));

@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodeParameters } from 'n8n-workflow';
 
 import * as loadOptions from '../../../../nodes/BlsPortal/methods/loadOptions';
+import { CANNOT_COMPLETE, testDialect } from '../../../harness/dialect';
 import { PRACTICAL, useSandboxedNode } from '../sandboxedNode';
 
 const node = useSandboxedNode();
@@ -20,6 +21,11 @@ describe('loadOptions', () => {
 	});
 
 	it('getTimeslotDates lists each free day of the course once, in order', async () => {
+		if (testDialect.has('page-ignored')) {
+			// Six months of slots take several pages: a server that ignores `page` gets the cause, not half a list.
+			await expect(load('getTimeslotDates', holdParameters)).rejects.toThrow(CANNOT_COMPLETE);
+			return;
+		}
 		const options = await load('getTimeslotDates', holdParameters);
 		const dates = options.map((o) => String(o.value));
 		expect(dates.length).toBeGreaterThan(40);

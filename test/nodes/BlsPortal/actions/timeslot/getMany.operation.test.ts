@@ -1,3 +1,4 @@
+import { CANNOT_COMPLETE, listReadable } from '../../../../harness/dialect';
 import { PRACTICAL, useSandboxedNode } from '../../sandboxedNode';
 import { trueList } from '../trueList';
 
@@ -13,8 +14,14 @@ async function sandboxTotal(query: string): Promise<number> {
 
 describe('Timeslot → Get Many', () => {
 	it('returns every free slot of the window on Return All, without duplicates', async () => {
+		const total = await sandboxTotal(`course_id=${PRACTICAL}&months_ahead=2`);
+		if (!listReadable(total)) {
+			const { error } = await node.run({ ...getMany, monthsAhead: 2, returnAll: true });
+			expect(error?.message).toMatch(CANNOT_COMPLETE);
+			return;
+		}
 		const slots = await node.output({ ...getMany, monthsAhead: 2, returnAll: true });
-		expect(slots.length).toBe(await sandboxTotal(`course_id=${PRACTICAL}&months_ahead=2`));
+		expect(slots.length).toBe(total);
 		const keys = slots.map((slot) => `${String(slot.json.date)} ${String(slot.json.time)}`);
 		expect(new Set(keys).size).toBe(slots.length);
 		expect(slots[0].json).toMatchObject({ course: { id: PRACTICAL }, spaces_available: 4 });
