@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 /** The Markdown table of `npm run bench` and its closing notes. */
 import type { Row, ScenarioResult } from './scenarios';
 
@@ -129,4 +130,25 @@ export function closingNotes(results: ScenarioResult[]): string[] {
 		}
 	}
 	return notes;
+}
+
+/**
+ * The commit the bench ran at, and whether the work tree matched it: "abc1234 (clean tree)", or
+ * "abc1234 + uncommitted changes (3 files)" when tracked files differ or new files are not ignored.
+ */
+export function gitCommit(cwd: string): string {
+	try {
+		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, stdio: 'pipe' })
+			.toString()
+			.trim();
+		const changed = execFileSync('git', ['status', '--porcelain'], { cwd, stdio: 'pipe' })
+			.toString()
+			.split('\n')
+			.filter((line) => line.trim() !== '').length;
+		return changed
+			? `${head} + uncommitted changes (${changed} file${changed === 1 ? '' : 's'})`
+			: `${head} (clean tree)`;
+	} catch {
+		return 'unknown (not a git work tree)';
+	}
 }

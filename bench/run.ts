@@ -20,7 +20,7 @@ import { repoRoot } from '../scripts/n8n/install';
 import { startN8n, versionFromEnv } from '../scripts/n8n/instance';
 import type { N8nInstance } from '../scripts/n8n/instance';
 import { deploy } from './exec';
-import { closingNotes, markdownTable } from './report';
+import { closingNotes, gitCommit, markdownTable } from './report';
 import {
 	BenchContext,
 	bookCandidates,
@@ -163,7 +163,8 @@ async function main(): Promise<number> {
 			version,
 			totalSeconds,
 			engine,
-			commit: gitCommit(),
+			commit: gitCommit(repoRoot()),
+			n8nNode: n8nNodeVersion(n8n),
 		});
 		process.stdout.write(`\n${document}\n`);
 		if (!quick && !only && process.env.BENCH_NO_WRITE !== '1') {
@@ -184,17 +185,11 @@ async function main(): Promise<number> {
 	}
 }
 
-/** The commit the bench ran at, with "+ changes" when the work tree differs from it. */
-function gitCommit(): string {
+/** The Node.js version n8n runs on (its install's own node binary). */
+function n8nNodeVersion(n8n: N8nInstance | undefined): string {
+	if (!n8n) return 'unknown';
 	try {
-		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot() })
-			.toString()
-			.trim();
-		const dirty =
-			execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot() })
-				.toString()
-				.trim() !== '';
-		return dirty ? `${head} + uncommitted changes` : head;
+		return execFileSync(n8n.install.nodeBin, ['--version']).toString().trim();
 	} catch {
 		return 'unknown';
 	}
@@ -203,7 +198,7 @@ function gitCommit(): string {
 function render(
 	results: ScenarioResult[],
 	integrity: string[],
-	run: { version: string; totalSeconds: number; engine: string; commit: string },
+	run: { version: string; totalSeconds: number; engine: string; commit: string; n8nNode: string },
 ): string {
 	const { rate, trigger } = SETTINGS;
 	const lines: string[] = [];
@@ -212,7 +207,7 @@ function render(
 	);
 	lines.push('');
 	lines.push(
-		`n8n ${run.version} (expression engine: ${run.engine}), Node ${process.version} for the bench (n8n on its own Node 24), ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ` +
+		`n8n ${run.version} (expression engine: ${run.engine}), Node ${process.version} for the bench (n8n on Node ${run.n8nNode}), ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ` +
 			`load average ${os.loadavg()[0].toFixed(1)} at the end, commit ${run.commit}, ` +
 			`${new Date().toISOString().slice(0, 10)}. Whole run (n8n start included): **${run.totalSeconds.toFixed(0)} s**. ` +
 			'Calls are counted by the sandbox\'s request log; "ours ÷ HTTP" below 1 means the node is cheaper/faster (for deliveries per second, above 1 is better).',
@@ -247,7 +242,7 @@ function render(
 				`on the same machine, ${SETTINGS.queue.rounds} alternating rounds of ${SETTINGS.queue.roundMs / 1000} s after a warm-up; a round lasts until every ` +
 				`accepted delivery's execution has finished. Queue mode reached ${(Number(queue.queueRatio) * 100).toFixed(0)} % of the single process's rate ` +
 				`(${Number(queue.queueRate).toFixed(0)} vs ${Number(queue.singleRate).toFixed(0)} executions/s; median answer ${queue.queueP50} vs ${queue.singleP50} ms). ` +
-				'What limits it on this machine: the five n8n processes, Postgres and Redis share its 2 cores with the single process ' +
+				`What limits it on this machine: the five n8n processes, Postgres and Redis share its ${os.cpus().length} cores with the single process ` +
 				'(and with whatever else runs there), and in queue mode each delivery costs more work: the webhook process stores the ' +
 				'execution in Postgres and queues a job in Redis before it answers, then a worker loads the execution, runs it (the ' +
 				"trigger's check of n8n's processed-data record included, as in one process) and stores the result. The figure does not " +
