@@ -245,7 +245,7 @@ function render(
 				`What limits it on this machine: the five n8n processes, Postgres and Redis share its ${os.cpus().length} cores with the single process ` +
 				'(and with whatever else runs there), and in queue mode each delivery costs more work: the webhook process stores the ' +
 				'execution in Postgres and queues a job in Redis before it answers, then a worker loads the execution, runs it (the ' +
-				"trigger's check of n8n's processed-data record included, as in one process) and stores the result. The figure does not " +
+				"trigger's lock and check of n8n's processed-data record included, as in one process) and stores the result. The figure does not " +
 				'separate these costs. Queue mode gains throughput by giving workers and webhook processes cores or machines of their ' +
 				'own; on one small machine it buys isolation (a worker that dies takes neither the editor nor the webhooks down), not speed.',
 		);
