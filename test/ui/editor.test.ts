@@ -202,7 +202,9 @@ it('finds both BLS Portal nodes in the node creator, with icons and the action n
 			.filter({ hasText: ACTION.displayName })
 			.first();
 		await card.waitFor();
-		await expect(card.innerText()).resolves.toContain(ACTION.description);
+		// n8n 1.x lists search results by name only, for every node (no description to check).
+		if (!version.startsWith('1.'))
+			await expect(card.innerText()).resolves.toContain(ACTION.description);
 		expect(await iconLoaded(card)).toBe(true);
 	});
 	await step('node creator BLS Portal actions and triggers', async () => {
