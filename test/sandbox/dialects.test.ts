@@ -1,4 +1,7 @@
 /** The sandbox's dialects: each switch answers one open question of the docs the other way. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import {
 	DIALECT_ENV,
 	DIALECT_SWITCHES,
@@ -51,6 +54,15 @@ describe('choosing a dialect', () => {
 			if (saved === undefined) delete process.env[DIALECT_ENV];
 			else process.env[DIALECT_ENV] = saved;
 		}
+	});
+
+	it(".ci/run's dialect sets are valid and together hold every switch (the fast suite runs under each)", () => {
+		const ci = readFileSync(join(__dirname, '../../.ci/run'), 'utf8');
+		const block = /^DIALECT_SETS=\(\n([\s\S]*?)\n\)/m.exec(ci)?.[1] ?? '';
+		const sets = block.split('\n').map((line) => parseDialect(line.trim()));
+		expect(sets.length).toBeGreaterThan(0);
+		const covered = new Set(sets.flatMap((set) => [...set]));
+		expect([...covered].sort()).toEqual(Object.keys(DIALECT_SWITCHES).sort());
 	});
 
 	it('describes every switch', () => {
