@@ -375,6 +375,66 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 		await main().deactivate(id);
 	});
 
+	it('(2b) the record lock: one left behind by a dead worker is taken over (after 20 s); a Remove Duplicates row with Scope "Workflow" is never touched, the trigger records without the lock and says so', async () => {
+		const { workflow, webhookId } = triggerWorkflow(
+			'queue: record lock',
+			['booking.attendance_marked'],
+			{},
+			sinkNode('Downstream', sink, 'lock', '$json.event_id'),
+		);
+		const { id, endpoint } = await activateTrigger(workflow, webhookId);
+		const workflowRow = () =>
+			cluster.sql(`select value from processed_data where "workflowId" = '${id}' and context = ''`);
+		const [booking] = bookedIds(1);
+		const fire = async (fired: number) => {
+			sandbox.bookings.attendance(booking, fired % 2 === 0);
+			await waitFor(
+				() =>
+					sandbox.deliveries().events.filter((event) => event.endpointIds.includes(endpoint.id))
+						.length >= fired,
+				{ timeoutMs: 60_000, what: `event ${fired}` },
+			);
+			return await settledExecutions(main(), id, { atLeast: fired, timeoutMs: 120_000 });
+		};
+		const logs = () => cluster.workers.map((worker) => worker.logs()).join('\n');
+
+		// A lock row as a worker killed while holding it leaves it.
+		cluster.sql(
+			`insert into processed_data ("workflowId", context, value) values ('${id}', '', '{"mode":"latestIncrementalKey","data":"bls-portal-trigger-lock"}')`,
+		);
+		const [taken] = await fire(1);
+		const afterTakeOver = workflowRow();
+		// A Remove Duplicates node with Scope "Workflow" (mode "Value is Higher than Any Previous Value") owns the row.
+		const foreignValue = '{"mode":"latestIncrementalKey","data":"41"}';
+		cluster.sql(
+			`insert into processed_data ("workflowId", context, value) values ('${id}', '', '${foreignValue}')`,
+		);
+		const [unlocked] = await fire(2);
+		const foreignAfter = workflowRow();
+		const figures = {
+			takenOverStatus: taken.status,
+			takenOverReachedDownstream: outputOf(taken, 'Downstream').length,
+			lockRowsAfterTakeOver: afterTakeOver.length,
+			takeOverWarnings: (logs().match(/was taken over/g) ?? []).length,
+			foreignRowStatus: unlocked.status,
+			foreignRowReachedDownstream: outputOf(unlocked, 'Downstream').length,
+			foreignRowAfter: foreignAfter,
+			foreignRowWarnings: (logs().match(/Remove Duplicates with Scope/g) ?? []).length,
+			downstreamCalls: [...sink.countsOf('lock').values()],
+		};
+		report('(2b) record lock', figures);
+		expect(taken.status).toBe('success');
+		expect(figures.takenOverReachedDownstream).toBe(1);
+		expect(afterTakeOver).toEqual([]);
+		expect(figures.takeOverWarnings).toBe(1);
+		expect(unlocked.status).toBe('success');
+		expect(figures.foreignRowReachedDownstream).toBe(1);
+		expect(foreignAfter).toEqual([foreignValue]);
+		expect(figures.foreignRowWarnings).toBeGreaterThanOrEqual(1);
+		expect(figures.downstreamCalls).toEqual([1, 1]);
+		await main().deactivate(id);
+	});
+
 	it('(3) token under concurrency: after a forced expiry, 20 and then 60 executions at once all succeed, with sign-ins and refreshes bounded by the executions running at once', async () => {
 		const { id, path } = await activeWebhookWorkflow('queue: token', [
 			blsNode('Credits', { resource: 'account', operation: 'getCredits' }),
