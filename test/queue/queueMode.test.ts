@@ -366,7 +366,25 @@ describe(`queue mode on n8n ${version}: main, 2 webhook processes, ${WORKERS} wo
 				figures.firstDeliveriesByWebhookProcess[0] - figures.firstDeliveriesByWebhookProcess[1],
 			),
 		).toBeLessThanOrEqual(1);
-		expect(executions.filter((execution) => execution.status !== 'success')).toEqual([]);
+		// n8n's queue recovery (every minute here, for scenario 6) reads the executions in progress
+		// from the database and then the jobs from Redis, so it can mark an execution stored but not
+		// yet queued as crashed before any worker starts it (seen once in 8 runs, a copy's execution).
+		// Such an execution ran nothing; the counts below still say every event ran exactly once.
+		const crashedUnstarted = executions.filter(
+			(execution) =>
+				execution.status === 'crashed' &&
+				!execution.startedAt &&
+				Object.keys((execution.data?.resultData as { runData?: object } | undefined)?.runData ?? {})
+					.length === 0,
+		);
+		report('(2) executions n8n marked crashed before they started', {
+			count: crashedUnstarted.length,
+		});
+		expect(
+			executions.filter(
+				(execution) => execution.status !== 'success' && !crashedUnstarted.includes(execution),
+			),
+		).toEqual([]);
 		// Exactly once per event, downstream and in n8n.
 		expect([...downstream.keys()].sort()).toEqual(events.map((event) => event.eventId).sort());
 		expect(figures.eventsRunTwice).toBe(0);
