@@ -165,11 +165,16 @@ const listed =
 
 const long = (n: number) => 'x'.repeat(n);
 
-/** An empty required field: n8n itself refuses a literal one ("Parameter … is required"); one an expression empties reaches the node's check. */
-const required = (label: string) =>
-	new RegExp(
-		`${label.replace(/[()]/g, '\\$&')}: is required|Parameter "${label.replace(/[()]/g, '\\$&')}" is required|${label.replace(/[()]/g, '\\$&')}: must be`,
+/**
+ * An empty required field: n8n itself refuses a literal one ("Parameter … is required", naming a
+ * dropdown loaded from the API "<Label> Name or ID"); one an expression empties reaches the node's check.
+ */
+const required = (label: string) => {
+	const name = label.replace(/[()]/g, '\\$&');
+	return new RegExp(
+		`${name}: is required|Parameter "${name}( Name or ID)?" is required|${name}: must be`,
 	);
+};
 
 const CASES: BadCase[] = [
 	// Booking → Get / Download Certificate: the booking ID.
