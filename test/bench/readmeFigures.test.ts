@@ -23,9 +23,6 @@ const tableRows = (text: string) => text.split('\n').filter((line) => line.start
 /** Numbers in the prose that are not figures of the run, each with why. */
 const NOT_FROM_THE_RUN: Record<string, string> = {
 	'95': 'the goal, stated as "95 %" (the table says ratio ≥ 0.95)',
-	'1–7':
-		"scenario 6 on n8n's default expression engine, from earlier runs: why the bench runs legacy",
-	'4–78': 'scenario 6 with the legacy engine in those earlier runs',
 	'7–9': 'scenario numbers',
 };
 
