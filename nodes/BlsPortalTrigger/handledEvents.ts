@@ -22,23 +22,58 @@ export const MAX_RECORDED_EVENT_IDS = 10_000;
 
 /**
  * The store reads and rewrites one row per workflow and node without a lock, so two writes at once
- * could lose one id. Writes for one trigger node in this process are queued one after another, and
- * each takes the lock shared by every n8n process (recordLock.ts) around its read and write.
+ * could lose one id. Writes for one trigger node in this process go one at a time, each under the
+ * lock shared by every n8n process (recordLock.ts). Ids that arrive while a write is in progress
+ * wait and go into the next write together: a burst of deliveries costs one lock and one write per
+ * batch instead of per delivery (those writes share n8n's database with every execution it saves).
  */
-const writesInProgress = new Map<string, Promise<unknown>>();
+interface Waiting {
+	ids: string[];
+	/** Writes a batch through the execution that asked (its helpers reach n8n's store). */
+	write: (ids: string[]) => Promise<Recorded>;
+	resolve: (recorded: Recorded) => void;
+	reject: (error: unknown) => void;
+}
+const waitingToRecord = new Map<string, Waiting[]>();
 
-async function oneAtATime<T>(key: string, write: () => Promise<T>): Promise<T> {
-	const previous = writesInProgress.get(key) ?? Promise.resolve();
-	const next = previous.then(write, write);
-	const settled = next.then(
-		() => undefined,
-		() => undefined,
-	);
-	writesInProgress.set(key, settled);
-	void settled.then(() => {
-		if (writesInProgress.get(key) === settled) writesInProgress.delete(key);
+async function recordInBatches(
+	key: string,
+	ids: string[],
+	write: Waiting['write'],
+): Promise<Recorded> {
+	return await new Promise<Recorded>((resolve, reject) => {
+		const waiting = { ids, write, resolve, reject };
+		const queue = waitingToRecord.get(key);
+		if (queue) {
+			queue.push(waiting);
+			return;
+		}
+		waitingToRecord.set(key, [waiting]);
+		void writeBatches(key);
 	});
-	return await next;
+}
+
+/** Writes what is waiting, batch after batch, until nothing is; the next caller then starts anew. */
+async function writeBatches(key: string): Promise<void> {
+	const queue = waitingToRecord.get(key) ?? [];
+	while (queue.length > 0) {
+		const batch = queue.splice(0);
+		try {
+			const recorded = await batch[0].write([...new Set(batch.flatMap((waiting) => waiting.ids))]);
+			// An id new to the store is new for the first delivery that brought it, not for a second.
+			const handedOut = new Set<string>();
+			for (const waiting of batch) {
+				const fresh = new Set(
+					waiting.ids.filter((id) => recorded.fresh.has(id) && !handedOut.has(id)),
+				);
+				for (const id of fresh) handedOut.add(id);
+				waiting.resolve({ fresh, warning: recorded.warning });
+			}
+		} catch (error) {
+			for (const waiting of batch) waiting.reject(error);
+		}
+	}
+	waitingToRecord.delete(key);
 }
 
 type RecordIds = (ids: string[]) => Promise<{ new: unknown[]; processed: unknown[] }>;
@@ -140,9 +175,10 @@ export async function passNewEvents(this: IExecuteFunctions): Promise<INodeExecu
 	const workflowId = this.getWorkflow().id ?? '';
 	let recorded: Recorded;
 	try {
-		recorded = await oneAtATime(
+		recorded = await recordInBatches(
 			`${workflowId}/${this.getNode().name}`,
-			async () => await recordUnderLock(storeHelpers, record, ids, workflowId),
+			ids,
+			async (batch) => await recordUnderLock(storeHelpers, record, batch, workflowId),
 		);
 	} catch (error) {
 		warnMemoryOnly.call(this, (error as Error)?.message ?? 'unknown error');
