@@ -72,16 +72,14 @@ const MISS_NOTES: Record<string, (row: Row, facts: Facts) => string> = {
 	throughput: (row, f) => {
 		const ratio = Number(f.ratio);
 		const control = Number(f.controlRatio);
+		const against = `Against the control (a plain Webhook with an option set by an expression, in a workflow that also holds a credential) the trigger reaches ${(control * 100).toFixed(0)} %, `;
 		const cause =
 			control >= 0.95
-				? `Against the control (a plain Webhook in a workflow that also holds a credential) the trigger reaches ${(control * 100).toFixed(0)} %, ` +
-					"so most of the gap is n8n's own per-execution check that a workflow may use its credentials (database queries " +
-					'for every execution of any workflow with a credential), which the trigger cannot avoid: it needs the credential to ' +
-					"register its endpoint. Closing it is on n8n's side (caching that check)."
-				: `Against the control (a plain Webhook in a workflow that also holds a credential) the trigger still reaches only ${(control * 100).toFixed(0)} %, ` +
-					"so the gap is the trigger's own work per delivery: reading the raw body, the static data and its parameters, " +
-					'the duplicate guard and building the item. Closing it means doing less of that per delivery (e.g. reading the ' +
-					'secret once per activation instead of per delivery).';
+				? against +
+					"so most of the gap is what n8n adds for every webhook node other than its own Webhook node with static parameters: on n8n 2.x's default expression engine it takes an expression isolate for the webhook phase of each request (webhookPhaseNeedsIsolate in n8n's live-webhooks.ts), and it checks for every execution that the workflow may use its credentials. The trigger cannot avoid either; closing the gap is on n8n's side."
+				: against +
+					"so part of the gap is the trigger's own work per delivery: reading the raw body, the static data and its parameters, " +
+					"the duplicate guard and its record in n8n's database, and building the item.";
 		return (
 			`**${row.scenario}: the trigger executes ${(ratio * 100).toFixed(0)} % of the plain Webhook's deliveries per second (goal ≥ 95 %).** ` +
 			`A signature check costs ${Number(f.verifyUs).toFixed(1)} µs (HMAC alone ${Number(f.hmacUs).toFixed(1)} µs), about ` +

@@ -826,7 +826,7 @@ export async function triggerThroughput(
 	const plain = await deploy(n8n, plainWebhookWorkflow('bench-plain-webhook'));
 	const control = await deploy(
 		n8n,
-		plainWebhookWorkflow('bench-plain-webhook-credential', true),
+		plainWebhookWorkflow('bench-plain-webhook-control', true),
 		ctx.credential,
 	);
 	// The trigger registered itself with the API on activation; the load generator signs with that
@@ -995,7 +995,7 @@ export async function triggerThroughput(
 			{
 				scenario,
 				figure:
-					'control: deliveries per second (HTTP way: plain Webhook in a workflow that also holds a credential)',
+					'control: deliveries per second (HTTP way: plain Webhook with an expression option, in a workflow that also holds a credential)',
 				ours: t.rate,
 				http: c.rate,
 				format: 'rate',

@@ -349,12 +349,15 @@ export function triggerWorkflow(): WorkflowJson {
 }
 
 /**
- * n8n's plain Webhook node, answering at once and verifying nothing. With `withCredential`, the
- * workflow also holds a BLS Portal node that never runs (not connected): n8n then checks, for every
- * execution, that the workflow may use that credential, as it does for the trigger's workflow. This
- * control separates n8n's per-execution cost of a credential from the trigger's own work.
+ * n8n's plain Webhook node, answering at once and verifying nothing. As the `control`, it is made
+ * to cost what n8n adds to every webhook node but its own Webhook node with static parameters,
+ * such as the trigger: one option set by an expression (n8n 2.x then takes an expression isolate
+ * for the webhook phase: webhookPhaseNeedsIsolate in packages/cli/src/webhooks/live-webhooks.ts),
+ * and a BLS Portal node that never runs (not connected), so n8n checks for every execution that
+ * the workflow may use its credential. What is left between the trigger and the control is the
+ * trigger's own work.
  */
-export function plainWebhookWorkflow(path: string, withCredential = false): WorkflowJson {
+export function plainWebhookWorkflow(path: string, control = false): WorkflowJson {
 	const nodes: WorkflowNode[] = [
 		{
 			id: randomUUID(),
@@ -363,10 +366,15 @@ export function plainWebhookWorkflow(path: string, withCredential = false): Work
 			typeVersion: 2,
 			position: [0, 0],
 			webhookId: randomUUID(),
-			parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+			parameters: {
+				httpMethod: 'POST',
+				path,
+				responseMode: 'onReceived',
+				options: control ? { ignoreBots: '={{ false }}' } : {},
+			},
 		},
 	];
-	if (withCredential) {
+	if (control) {
 		nodes.push({
 			id: randomUUID(),
 			name: 'Unused BLS Portal node',
@@ -381,7 +389,7 @@ export function plainWebhookWorkflow(path: string, withCredential = false): Work
 		});
 	}
 	return {
-		name: withCredential ? 'bench: plain Webhook + credential' : 'bench: plain Webhook',
+		name: control ? 'bench: plain Webhook, control' : 'bench: plain Webhook',
 		nodes,
 		connections: {},
 		settings: DEFAULT_SETTINGS,
