@@ -1,52 +1,15 @@
 /**
- * The trigger's execution stage against a store that answers like n8n's processed-data store
- * (packages/cli/src/deduplication/deduplication-helper.ts) with a database's delay: the record is
- * written in batches under the lock, and every event passes exactly once. The real store, across
- * real n8n processes, is exercised by the queue-mode and restart suites.
+ * The trigger's execution stage against a store that answers like n8n's processed-data store, with
+ * a database's delay: the record is written in batches under the lock, and every event passes
+ * exactly once. The real store, across real n8n processes: the queue-mode and restart suites.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
 import { passNewEvents } from '../../../nodes/BlsPortalTrigger/handledEvents';
+import { ProcessedDataStore } from './processedDataStore';
 
-type Scope = 'node' | 'workflow';
-
-/** One workflow's rows: the node's recorded ids, and the workflow-scope row the lock uses. */
-class ProcessedDataStore {
-	readonly recorded = new Set<string>();
-	lockRow: string | undefined;
-	/** Writes of the node's record, and times the lock row was inserted. */
-	recordWrites = 0;
-	locksTaken = 0;
-	/** Record attempts to refuse (the trigger tries a failed record once more). */
-	recordsToRefuse = 0;
-
-	readonly helpers = {
-		checkProcessedAndRecord: async (ids: string[], scope: Scope) => {
-			await sleep(5); // a database round trip
-			if (scope === 'workflow') {
-				// latestIncrementalKey: the first record inserts the row; a later one compares numbers.
-				if (this.lockRow !== undefined) throw new Error('Only numbers are supported');
-				this.lockRow = ids[0];
-				this.locksTaken++;
-				return { new: ids, processed: [] };
-			}
-			if (this.recordsToRefuse > 0) {
-				this.recordsToRefuse--;
-				throw new Error('SQLITE_BUSY: database is locked');
-			}
-			expect(this.lockRow).toBeDefined(); // written only under the lock
-			this.recordWrites++;
-			const processed = ids.filter((id) => this.recorded.has(id));
-			for (const id of ids) this.recorded.add(id);
-			return { new: ids.filter((id) => !processed.includes(id)), processed };
-		},
-		clearAllProcessedItems: async (scope: Scope) => {
-			await sleep(5);
-			if (scope === 'workflow') this.lockRow = undefined;
-		},
-	};
-}
+/** A store whose every call takes 5 ms, like a database round trip. */
+const storeWithDelay = () => new ProcessedDataStore(5);
 
 /** One execution of the trigger node with the events its webhook() passed on. */
 async function execution(store: ProcessedDataStore, eventIds: string[], hints: string[] = []) {
@@ -68,20 +31,20 @@ async function execution(store: ProcessedDataStore, eventIds: string[], hints: s
 
 describe('the record of handled events', () => {
 	it('writes a burst of deliveries in batches, each under the lock, and passes every event once', async () => {
-		const store = new ProcessedDataStore();
+		const store = storeWithDelay();
 		const ids = Array.from({ length: 8 }, (_, i) => `evt_${i}`);
 		const passed = await Promise.all(ids.map(async (id) => await execution(store, [id])));
 
 		expect(passed).toEqual(ids.map((id) => [id]));
 		// The first delivery is written alone; the seven that arrived meanwhile in one more write.
 		expect(store.recordWrites).toBe(2);
-		expect(store.locksTaken).toBe(2);
-		expect(store.lockRow).toBeUndefined();
+		expect(store.workflowRowInserts).toBe(2);
+		expect(store.workflowRow).toBeUndefined();
 		expect([...store.recorded].sort()).toEqual([...ids].sort());
 	});
 
 	it('passes an event once when deliveries of it arrive together or later', async () => {
-		const store = new ProcessedDataStore();
+		const store = storeWithDelay();
 		const together = await Promise.all(
 			['evt_1', 'evt_1', 'evt_2', 'evt_1'].map(async (id) => await execution(store, [id])),
 		);
@@ -91,7 +54,7 @@ describe('the record of handled events', () => {
 	});
 
 	it('passes a batch the store refused, says so, and writes the next one', async () => {
-		const store = new ProcessedDataStore();
+		const store = storeWithDelay();
 		store.recordsToRefuse = 2;
 		const hints: string[] = [];
 		expect(await execution(store, ['evt_1'], hints)).toEqual(['evt_1']);
